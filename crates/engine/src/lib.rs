@@ -1,0 +1,1 @@
+//! newsgraph-engine (in progress)

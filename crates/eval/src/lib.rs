@@ -1,0 +1,1 @@
+//! newsgraph-eval (in progress)

@@ -1,0 +1,95 @@
+use crate::Span;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The name of a layer, used by annotators to declare what they require and assign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LayerName {
+    /// The text and metadata themselves (always present).
+    Text,
+    Paragraphs,
+    Sentences,
+    Tokens,
+    Mentions,
+    Entities,
+    Timexes,
+    Quotes,
+    Events,
+}
+
+impl fmt::Display for LayerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self).ok();
+        f.write_str(s.as_ref().and_then(|v| v.as_str()).unwrap_or("?"))
+    }
+}
+
+/// A paragraph (block) of the body; `heading` marks section headings and subheads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub span: Span,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heading: bool,
+}
+
+/// A sentence. `paragraph` is the index of the paragraph that holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    pub span: Span,
+    pub paragraph: u32,
+}
+
+/// Coarse token class, enough for later rules to skip punctuation quickly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    Word,
+    Number,
+    Punct,
+    Symbol,
+    Url,
+}
+
+/// A token; `sentence` is the index of the sentence that holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub span: Span,
+    pub kind: TokenKind,
+    pub sentence: u32,
+}
+
+/// All stand-off layers of a document. Each is sorted by span start.
+/// Layers that an annotator has not run are empty and omitted from JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paragraphs: Vec<Paragraph>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<Sentence>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<Token>,
+}
+
+impl Layers {
+    /// Every span of every layer, with the layer's name (for validation and tests).
+    pub fn all_spans(&self) -> impl Iterator<Item = (LayerName, Span)> + '_ {
+        self.paragraphs
+            .iter()
+            .map(|p| (LayerName::Paragraphs, p.span))
+            .chain(self.sentences.iter().map(|s| (LayerName::Sentences, s.span)))
+            .chain(self.tokens.iter().map(|t| (LayerName::Tokens, t.span)))
+    }
+
+    /// Whether a layer has been filled.
+    pub fn has(&self, name: LayerName) -> bool {
+        match name {
+            LayerName::Text => true,
+            LayerName::Paragraphs => !self.paragraphs.is_empty(),
+            LayerName::Sentences => !self.sentences.is_empty(),
+            LayerName::Tokens => !self.tokens.is_empty(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! newsgraph-text (in progress)
