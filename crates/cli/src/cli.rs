@@ -1,0 +1,177 @@
+//! Every command and flag, defined once (help text comes from these definitions).
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "newsgraph", version, about = "Turns news articles into a searchable graph of who did and said what, where and when.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StoreArg {
+    /// Store directory.
+    #[arg(long, env = "NEWSGRAPH_STORE", default_value = "newsgraph-data", value_name = "DIR")]
+    pub store: PathBuf,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputOpts {
+    /// Fail on the first bad record (and treat warnings as errors) instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Keep figure captions of HTML pages in the body text.
+    #[arg(long)]
+    pub include_captions: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Analyze articles (a file, folder, URL or - for stdin) and print every layer.
+    Analyze {
+        /// The input: file, folder, http(s) URL, or - for stdin.
+        input: String,
+        /// Print the documents as JSON (one object, or an array when the input holds several).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        opts: InputOpts,
+    },
+    /// Ingest files, folders, URLs or stdin into a store (idempotent).
+    Ingest {
+        /// Inputs: files, folders (recursive), http(s) URLs (feeds or pages), or - for stdin.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[command(flatten)]
+        store: StoreArg,
+        #[command(flatten)]
+        opts: InputOpts,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Hide the progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Full-text search with filters; prints ranked hits with snippets.
+    Search {
+        /// Query: words, "phrases", +must, -not, title:word, AND/OR. Empty = everything.
+        #[arg(default_value = "")]
+        query: String,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Only articles from this source (outlet or host).
+        #[arg(long)]
+        source: Option<String>,
+        /// Only articles in this language (ISO 639-1, e.g. en).
+        #[arg(long)]
+        language: Option<String>,
+        /// Published on or after this date (YYYY-MM-DD or RFC 3339).
+        #[arg(long)]
+        from: Option<String>,
+        /// Published on or before this date (YYYY-MM-DD, inclusive, or RFC 3339).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one stored article with every layer.
+    Show {
+        /// Article id (as printed by ingest, search or export).
+        id: String,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every stored article with all its layers.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Write here instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Article count and index state of a store.
+    Stats {
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP JSON API (see crates/server/openapi.yaml).
+    Serve {
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+    /// Score the engine against gold data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Measure throughput and peak memory.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Ingest the bundled examples into a fresh store and print what was found.
+    Demo {
+        /// The examples folder.
+        #[arg(long, default_value = "examples")]
+        examples: PathBuf,
+        /// The demo store (deleted and recreated).
+        #[arg(long, default_value = "newsgraph-demo")]
+        store: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvalCommand {
+    /// Main-text extraction: token-shingle P/R/F1 of the article body per page, averaged
+    /// (the article-extraction-benchmark's own metric).
+    Extract {
+        /// The benchmark folder (holds html/ and ground-truth.json).
+        #[arg(long, value_name = "DIR")]
+        benchmark: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/extract.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// HTML main-text extraction: pages and MB per CPU-second, peak memory.
+    Extract {
+        /// A folder of .html / .html.gz pages.
+        #[arg(long, value_name = "DIR", default_value = "../shared/data/article-extraction-benchmark/html")]
+        corpus: PathBuf,
+        /// Passes over the corpus (the figures are over all passes).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ingest into a fresh temporary store: articles per second, peak memory.
+    Ingest {
+        /// Inputs to ingest (files or folders).
+        #[arg(default_values_t = ["examples".to_string(), "../shared/data/article-extraction-benchmark/html".to_string()])]
+        inputs: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}

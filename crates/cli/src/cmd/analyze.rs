@@ -1,0 +1,105 @@
+//! `newsgraph analyze`: one input → every layer, readable or JSON.
+use crate::cli::InputOpts;
+use anyhow::Result;
+use newsgraph_engine::Pipeline;
+use newsgraph_ingest::Source;
+use newsgraph_model::Document;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(input: &str, json: bool, opts: &InputOpts) -> Result<ExitCode> {
+    let options = super::ingest_options(opts);
+    let pipeline = Pipeline::standard();
+    let mut docs = Vec::new();
+    let mut bad = 0usize;
+    for r in Source::open(input, &options)? {
+        match r {
+            Ok(ing) => {
+                for w in &ing.warnings {
+                    eprintln!("newsgraph: warning: {w}");
+                }
+                docs.push(ing.document);
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("newsgraph: skipped: {e}");
+                if opts.strict {
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+    }
+    let docs = pipeline.process_batch(docs);
+    let mut out = std::io::stdout().lock();
+    if json {
+        match docs.as_slice() {
+            [one] => writeln!(out, "{}", one.to_json_pretty())?,
+            many => writeln!(out, "{}", serde_json::to_string_pretty(many)?)?,
+        }
+    } else {
+        for d in &docs {
+            write_readable(&mut out, d)?;
+        }
+    }
+    if docs.is_empty() {
+        eprintln!("newsgraph: no article found in {input}");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The readable view of a document: metadata, then each layer.
+pub fn write_readable(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+    let m = &d.meta;
+    writeln!(out, "== {} ==", m.title.as_deref().unwrap_or("(untitled)"))?;
+    writeln!(out, "id          {}", d.id)?;
+    let field = |out: &mut dyn Write, name: &str, v: Option<&str>| -> std::io::Result<()> {
+        match v {
+            Some(v) => writeln!(out, "{name:<11} {v}"),
+            None => Ok(()),
+        }
+    };
+    field(out, "url", m.url.as_deref())?;
+    field(out, "canonical", m.canonical_url.as_deref())?;
+    field(out, "source", m.source.as_deref())?;
+    if let Some(p) = &m.published {
+        let basis = match p.basis {
+            newsgraph_model::TimeBasis::Stated => "",
+            newsgraph_model::TimeBasis::AssumedUtc => " (no zone given: UTC assumed)",
+        };
+        writeln!(out, "published   {}{basis}", p.time.to_rfc3339())?;
+    }
+    if !m.authors.is_empty() {
+        writeln!(out, "authors     {}", m.authors.join("; "))?;
+    }
+    field(out, "language", m.language.as_deref())?;
+    field(out, "image", m.image_url.as_deref())?;
+    if let Some(i) = &m.input {
+        let rec = i.record.map(|r| format!(" #{r}")).unwrap_or_default();
+        writeln!(out, "input       {} ({}){rec}", i.origin, i.format)?;
+    }
+    let l = &d.layers;
+    writeln!(
+        out,
+        "layers      {} paragraphs, {} sections, {} sentences, {} tokens, {} words",
+        l.paragraphs.len(),
+        m.sections.len(),
+        l.sentences.len(),
+        l.tokens.len(),
+        d.word_count()
+    )?;
+    for s in &m.sections {
+        writeln!(out, "section     [{}..{}] {}", s.span.start, s.span.end, s.title)?;
+    }
+    writeln!(out, "-- sentences --")?;
+    let mut para = u32::MAX;
+    for (i, s) in l.sentences.iter().enumerate() {
+        if s.paragraph != para {
+            para = s.paragraph;
+            let heading = l.paragraphs.get(para as usize).is_some_and(|p| p.heading);
+            writeln!(out, "  ¶{}{}", para + 1, if heading { " (heading)" } else { "" })?;
+        }
+        writeln!(out, "  {:>3} [{}..{}] {}", i + 1, s.span.start, s.span.end, d.slice(s.span))?;
+    }
+    writeln!(out)
+}

@@ -1,0 +1,129 @@
+//! `search`, `show`, `export`, `stats`: reading a store.
+use anyhow::{Context, Result};
+use newsgraph_server::parse_date;
+use newsgraph_store::{EmbeddedStore, SearchQuery, Store};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[allow(clippy::too_many_arguments)]
+pub fn search_query(
+    text: String,
+    source: Option<String>,
+    language: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: usize,
+    offset: usize,
+) -> Result<SearchQuery> {
+    let date = |v: Option<String>, name: &str, end: bool| -> Result<_> {
+        v.map(|v| parse_date(&v, end).with_context(|| format!("--{name}: expected YYYY-MM-DD or RFC 3339, got {v:?}")))
+            .transpose()
+    };
+    Ok(SearchQuery {
+        text,
+        source,
+        language,
+        published_from: date(from, "from", false)?,
+        published_to: date(to, "to", true)?,
+        limit,
+        offset,
+    })
+}
+
+pub fn search(store: &EmbeddedStore, q: &SearchQuery, json: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let r = store.search(q)?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for w in &r.warnings {
+        eprintln!("newsgraph: query: {w}");
+    }
+    writeln!(out, "{} matching articles ({ms:.1} ms)", r.total)?;
+    for (i, h) in r.hits.iter().enumerate() {
+        let date = h.published.map(|p| p.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "----------".into());
+        writeln!(
+            out,
+            "{:>3}. {date}  {}  [{}]  score {:.2}  id {}",
+            q.offset + i + 1,
+            h.title.as_deref().unwrap_or("(untitled)"),
+            h.source.as_deref().unwrap_or("-"),
+            h.score,
+            h.id
+        )?;
+        writeln!(out, "     {}", marked(&h.snippet.text, &h.snippet.highlights))?;
+    }
+    if !r.facets.source.is_empty() {
+        let f: Vec<String> = r.facets.source.iter().map(|f| format!("{} ({})", f.value, f.count)).collect();
+        writeln!(out, "sources: {}", f.join(", "))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The snippet with highlights in «guillemets» (readable without colour).
+fn marked(text: &str, highlights: &[(usize, usize)]) -> String {
+    let mut s = String::with_capacity(text.len() + highlights.len() * 4);
+    let mut at = 0;
+    for &(a, b) in highlights {
+        if a < at || b > text.len() {
+            continue;
+        }
+        s.push_str(&text[at..a]);
+        s.push('«');
+        s.push_str(&text[a..b]);
+        s.push('»');
+        at = b;
+    }
+    s.push_str(&text[at..]);
+    s.replace('\n', " ")
+}
+
+pub fn show(store: &EmbeddedStore, id: &str, json: bool) -> Result<ExitCode> {
+    let Some(doc) = store.get(id)? else {
+        eprintln!("newsgraph: no article with id {id:?}");
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", doc.to_json_pretty())?;
+    } else {
+        super::analyze::write_readable(&mut out, &doc)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(store: &EmbeddedStore, output: Option<&Path>) -> Result<ExitCode> {
+    let sink: Box<dyn Write> = match output {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
+    let mut n = 0u64;
+    for doc in store.iter_all() {
+        writeln!(out, "{}", doc?.to_json())?;
+        n += 1;
+    }
+    out.flush()?;
+    if output.is_some() {
+        eprintln!("newsgraph: exported {n} articles");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn stats(store: &EmbeddedStore, json: bool) -> Result<ExitCode> {
+    let s = store.status()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        println!("articles        {}", s.documents);
+        println!("last change     {}", s.last_seq);
+        println!("indexed through {}{}", s.indexed_seq, if s.indexed_seq < s.last_seq { " (index behind: open for writing to catch up)" } else { "" });
+        println!("format version  {}", s.format_version);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,17 @@
+//! CPU time and peak memory of this process, for benchmarks.
+use std::time::Duration;
+
+/// User + system CPU time and peak resident memory so far.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    pub cpu: Duration,
+    pub peak_rss_bytes: u64,
+}
+
+pub fn now() -> Usage {
+    // SAFETY: getrusage writes into the struct we pass and has no other effect.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    Usage { cpu: tv(ru.ru_utime) + tv(ru.ru_stime), peak_rss_bytes: ru.ru_maxrss as u64 * 1024 }
+}

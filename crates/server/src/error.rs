@@ -1,0 +1,65 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Every error the API returns, with its HTTP status. One table: [`ErrorCode::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A query parameter is malformed (bad date, bad number, unknown parameter).
+    BadParameter,
+    /// No article with that id.
+    NotFound,
+    /// No such route.
+    NoRoute,
+    /// The store failed (I/O, corrupt data): not the caller's fault.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::BadParameter => StatusCode::BAD_REQUEST,
+            ErrorCode::NotFound | ErrorCode::NoRoute => StatusCode::NOT_FOUND,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::BadParameter => "bad_parameter",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NoRoute => "no_route",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// An API error: a code and a message for the caller.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+impl From<newsgraph_store::StoreError> for ApiError {
+    fn from(e: newsgraph_store::StoreError) -> Self {
+        tracing::error!(error = %e, "store error");
+        ApiError::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.code.status();
+        let body = json!({"error": {"code": self.code.name(), "status": status.as_u16(), "message": self.message}});
+        (status, Json(body)).into_response()
+    }
+}
