@@ -1,0 +1,274 @@
+//! End-to-end tests of the `newsgraph` binary.
+//!
+//! - analyze: the sample article's metadata, sections and sentence spans;
+//! - ingest: idempotency, bad records skipped and counted, kill -9 and rerun;
+//! - search / show / export / stats on a real store;
+//! - serve: the real HTTP server on a loopback port, hostile query strings.
+mod common;
+
+use common::{bin, run};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn analyze_sample_article() {
+    let (code, out, err) = run(&["analyze", "examples/alaska-summit.txt", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    let meta = &d["meta"];
+    assert!(meta["published"]["time"].as_str().unwrap().starts_with("2025-08-08T23:04:25"), "{}", meta["published"]);
+    assert_eq!(meta["published"]["basis"], "assumed_utc");
+    assert!(meta["image_url"].as_str().unwrap().starts_with("https://i.cbc.ca/1.7604988"));
+    let sections: Vec<&str> = meta["sections"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(sections, ["Intense battles continue", "Putin makes calls"]);
+
+    let text = d["text"].as_str().unwrap();
+    assert!(!text.contains("2025-08-08 23:04:25"), "timestamp line leaked into the body");
+    assert!(!text.contains("i.cbc.ca"), "image line leaked into the body");
+    let input = std::fs::read_to_string(common::repo_root().join("examples/alaska-summit.txt")).unwrap();
+    let sentences = d["layers"]["sentences"].as_array().unwrap();
+    assert!(sentences.len() >= 35, "{} sentences", sentences.len());
+    let anchors: Vec<(usize, usize)> = d["source_map"]["anchors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a[0].as_u64().unwrap() as usize, a[1].as_u64().unwrap() as usize))
+        .collect();
+    for s in sentences {
+        let (a, b) = (s["span"][0].as_u64().unwrap() as usize, s["span"][1].as_u64().unwrap() as usize);
+        let sent = text.get(a..b).expect("sentence span slices the text on char boundaries");
+        assert_eq!(sent, sent.trim(), "sentence span has stray spaces");
+        // The sentence's first bytes are found at the mapped place in the input.
+        let i = anchors.partition_point(|&(t, _)| t <= a) - 1;
+        let src = anchors[i].1 + (a - anchors[i].0);
+        let head: String = sent.chars().take(12).collect();
+        assert!(input[src..].starts_with(&head), "offset map: {head:?} not at input byte {src}");
+    }
+    let first = &sentences[0];
+    assert_eq!(&text[..first["span"][1].as_u64().unwrap() as usize].split(" next Friday").next().unwrap()[..16], "US President Don");
+}
+
+#[test]
+fn ingest_is_idempotent_and_searchable() {
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let (code, out, err) = run(&["ingest", "examples", "--store", s, "--json", "--quiet"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let first: Value = serde_json::from_str(&out).unwrap();
+    let total = first["store_total"].as_u64().unwrap();
+    assert!(total >= 10, "{first}");
+
+    let (code, out, err) = run(&["ingest", "examples", "--store", s, "--json", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let second: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(second["inserted"], 0, "{second}");
+    assert_eq!(second["store_total"].as_u64().unwrap(), total);
+
+    let (code, out, _) = run(&["search", "Alaska summit", "--store", s, "--json"]);
+    assert_eq!(code, 0);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert!(r["total"].as_u64().unwrap() >= 3, "{r}");
+    let id = r["hits"][0]["id"].as_str().unwrap().to_string();
+    let (code, out, _) = run(&["show", &id, "--store", s, "--json"]);
+    assert_eq!(code, 0);
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["id"], id.as_str());
+    assert!(!d["layers"]["sentences"].as_array().unwrap().is_empty());
+
+    let (code, out, _) = run(&["export", "--store", s]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count() as u64, total);
+    for line in out.lines() {
+        let d: Value = serde_json::from_str(line).unwrap();
+        assert!(d["layers"]["tokens"].is_array());
+    }
+    let (code, _, _) = run(&["show", "0000000000000000", "--store", s]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn bad_records_are_skipped_counted_and_named() {
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let jsonl = dir.path().join("mixed.jsonl");
+    std::fs::write(
+        &jsonl,
+        concat!(
+            "{\"url\": \"https://a.example/1\", \"title\": \"One\", \"text\": \"The first good article. It has text.\"}\n",
+            "this is not json\n",
+            "{\"url\": \"https://a.example/3\", \"title\": \"No text\"}\n",
+            "{\"url\": \"https://a.example/4\", \"title\": \"Four\", \"text\": \"The second good article. It also has text.\"}\n",
+        ),
+    )
+    .unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let s = store.to_str().unwrap();
+    let (code, out, err) = run(&["ingest", jsonl.to_str().unwrap(), empty.to_str().unwrap(), "--store", s, "--json", "-q"]);
+    assert_eq!(code, 1, "bad records make exit code 1\n{out}\n{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["inserted"], 2, "{r}");
+    assert!(r["errors"].as_u64().unwrap() >= 2, "{r}");
+    assert!(err.contains("mixed.jsonl:2"), "error names file and line: {err}");
+    assert!(err.contains("mixed.jsonl:3"), "error names file and line: {err}");
+
+    // --strict stops at the first bad record; what was stored before stays.
+    let (code, out, _) = run(&["ingest", jsonl.to_str().unwrap(), "--store", s, "--json", "-q", "--strict"]);
+    assert_eq!(code, 1);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert!(r["stopped_by"].as_str().is_some(), "{r}");
+    assert_eq!(r["store_total"], 2);
+
+    let (code, _, err) = run(&["ingest", "/no/such/file.txt", "--store", s, "-q"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/no/such/file.txt"), "{err}");
+}
+
+/// Writes `n` distinct JSONL articles.
+fn corpus(path: &std::path::Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let body = format!(
+            "Report number {i} from the northern district. Officials said {i} families were moved after the river rose. \
+             The mayor promised help within {} days.\n\nResidents of block {i} described the night.",
+            i % 7 + 1
+        );
+        let line = serde_json::json!({"url": format!("https://news.example/r/{i}"), "title": format!("Report {i}"), "text": body, "published": "2025-08-10T10:00:00Z"});
+        writeln!(f, "{line}").unwrap();
+    }
+}
+
+#[test]
+fn kill_dash_nine_mid_ingest_then_rerun_loses_nothing() {
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let input = dir.path().join("big.jsonl");
+    let n = 6000;
+    corpus(&input, n);
+    let mut child = bin()
+        .args(["ingest", input.to_str().unwrap(), "--store", s, "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once the store has some committed articles (or after a while).
+    let started = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let (_, out, _) = run(&["stats", "--store", s, "--json"]);
+        let done = serde_json::from_str::<Value>(&out).ok().and_then(|v| v["documents"].as_u64()).unwrap_or(0);
+        if done > 0 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let (code, out, err) = run(&["ingest", input.to_str().unwrap(), "--store", s, "--json", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["store_total"].as_u64().unwrap(), n as u64, "{r}");
+    let (_, out, _) = run(&["stats", "--store", s, "--json"]);
+    let st: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(st["indexed_seq"], st["last_seq"], "index caught up: {st}");
+    let (_, out, _) = run(&["search", "", "--store", s, "--json", "--limit", "0"]);
+    let all: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(all["total"].as_u64().unwrap(), n as u64, "every article searchable exactly once");
+}
+
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_answers_the_api_and_survives_hostile_queries() {
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    assert_eq!(run(&["ingest", "examples", "--store", s, "-q"]).0, 0);
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = bin()
+        .args(["serve", "--store", s, "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let result = std::panic::catch_unwind(|| {
+        let (st, body) = http_get(port, "/health");
+        assert_eq!(st, 200, "{body}");
+        let h: Value = serde_json::from_str(&body).unwrap();
+        assert!(h["articles"].as_u64().unwrap() >= 10);
+
+        let (st, body) = http_get(port, "/search?q=Putin%20Alaska&limit=3");
+        assert_eq!(st, 200, "{body}");
+        let r: Value = serde_json::from_str(&body).unwrap();
+        assert!(r["total"].as_u64().unwrap() >= 3);
+        let id = r["hits"][0]["id"].as_str().unwrap().to_string();
+
+        let (st, body) = http_get(port, &format!("/articles/{id}"));
+        assert_eq!(st, 200);
+        let d: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(d["id"], id.as_str());
+
+        let (st, body) = http_get(port, "/articles?limit=2");
+        assert_eq!(st, 200);
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"].as_array().unwrap().len(), 2);
+
+        for hostile in [
+            "/search?q=%22unbalanced",
+            "/search?q=title%3A%28%28%28",
+            "/search?q=*",
+            "/search?q=nofield%3Ax%20AND%20OR%20NOT",
+            "/search?q=%00%01%02",
+            &format!("/search?q={}", "a".repeat(5000)),
+            "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            "/search?q=%FF%FE", // invalid UTF-8: decoded lossily, never an error
+        ] {
+            let (st, body) = http_get(port, hostile);
+            assert_eq!(st, 200, "{hostile}: {body}");
+            assert!(serde_json::from_str::<Value>(&body).is_ok(), "{hostile}: {body}");
+        }
+        for (bad, want) in [
+            ("/search?from=yesterday", 400),
+            ("/search?limit=-1", 400),
+            ("/search?bogus=1", 400),
+            ("/articles/not%20an%20id", 400),
+            ("/articles/ffffffffffffffff", 404),
+            ("/nowhere", 404),
+        ] {
+            let (st, body) = http_get(port, bad);
+            assert_eq!(st, want, "{bad}: {body}");
+            let e: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{bad}: not JSON: {body}"));
+            assert!(e["error"]["message"].is_string(), "{bad}: {body}");
+        }
+    });
+    child.kill().ok();
+    child.wait().ok();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -1,0 +1,442 @@
+//! The SQLite document database: the source of truth.
+//!
+//! Everything about the SQL schema lives in this module (see `FORMAT.md`).
+
+use crate::error::{Ctx, ErrorKind, Result};
+use crate::types::{DocSummary, Duplicate, ListQuery, Page, PutReport, MAX_PAGE};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use newsgraph_model::{canonical_key, content_hash, Document};
+use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension, Transaction};
+use std::path::Path;
+
+/// Version of the on-disk format (SQL schema + document encoding + directory layout).
+/// Bump on any incompatible change and add a migration from the previous one.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// File name of the document database inside the store directory.
+pub const DB_FILE: &str = "store.sqlite3";
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE documents (
+    id            TEXT PRIMARY KEY,
+    url_key       TEXT UNIQUE,
+    content_hash  TEXT NOT NULL UNIQUE,
+    url           TEXT,
+    title         TEXT,
+    source        TEXT,
+    language      TEXT,
+    published     INTEGER,
+    published_raw TEXT,
+    ingested_at   INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    seq           INTEGER NOT NULL UNIQUE,
+    doc           TEXT NOT NULL
+);
+CREATE INDEX documents_published ON documents(published);
+CREATE INDEX documents_source    ON documents(source, published);
+CREATE INDEX documents_language  ON documents(language, published);
+
+CREATE TABLE aliases (
+    url_key   TEXT PRIMARY KEY,
+    url       TEXT NOT NULL,
+    doc_id    TEXT NOT NULL,
+    added_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX aliases_doc ON aliases(doc_id);
+"#;
+
+/// Opens (creating if needed) the database for writing and checks its format version.
+pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
+    let conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
+    // WAL: readers in other processes never block the writer and see committed data only.
+    // synchronous=NORMAL: in WAL mode a commit survives any process crash (kill -9); after
+    // a power loss or OS crash the last transactions may roll back, but the file is never
+    // corrupted. Losing the tail of an ingest is harmless because ingest is idempotent.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| not_a_store(ctx, e))?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| ctx.db(e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| ctx.db(e))?;
+    let has_meta = table_exists(&conn, "meta").map_err(|e| not_a_store(ctx, e))?;
+    if !has_meta {
+        let has_any: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(|e| ctx.db(e))?;
+        if has_any > 0 {
+            return Err(ctx.err(ErrorKind::NotAStore(format!("{DB_FILE} has tables but no meta table"))));
+        }
+        let now = Utc::now().to_rfc3339();
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n\
+             INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
+             ('created_at', '{now}'), ('last_seq', '0'), \
+             ('created_by', 'newsgraph-store {}');\nCOMMIT;",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .map_err(|e| ctx.db(e))?;
+    }
+    check_format(&conn, ctx)?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only and checks its format version.
+pub fn open_ro(dir: &Path, ctx: Ctx) -> Result<Connection> {
+    let path = dir.join(DB_FILE);
+    if !path.is_file() {
+        return Err(ctx.err(ErrorKind::NotAStore(format!("{} does not exist", path.display()))));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(&path, flags).map_err(|e| not_a_store(ctx, e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| ctx.db(e))?;
+    if !table_exists(&conn, "meta").map_err(|e| not_a_store(ctx, e))? {
+        return Err(ctx.err(ErrorKind::NotAStore(format!("{DB_FILE} has no meta table"))));
+    }
+    check_format(&conn, ctx)?;
+    Ok(conn)
+}
+
+fn not_a_store(ctx: Ctx, e: rusqlite::Error) -> crate::StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            ctx.err(ErrorKind::NotAStore(format!("{DB_FILE} is not a SQLite database")))
+        }
+        _ => ctx.db(e),
+    }
+}
+
+fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n > 0)
+}
+
+fn check_format(conn: &Connection, ctx: Ctx) -> Result<()> {
+    let v = get_meta(conn, "format_version").map_err(|e| ctx.db(e))?;
+    let v = v.ok_or_else(|| ctx.err(ErrorKind::NotAStore("no format_version in meta".into())))?;
+    let found: u32 =
+        v.trim().parse().map_err(|_| ctx.err(ErrorKind::NotAStore(format!("bad format_version {v:?}"))))?;
+    if found > FORMAT_VERSION {
+        return Err(ctx.err(ErrorKind::FormatTooNew { found, supported: FORMAT_VERSION }));
+    }
+    // Older versions would be migrated here; version 1 is the first.
+    Ok(())
+}
+
+pub fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
+}
+
+fn set_meta(tx: &Transaction, key: &str, value: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+pub fn last_seq(conn: &Connection) -> rusqlite::Result<u64> {
+    Ok(get_meta(conn, "last_seq")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)
+}
+
+/// The identity key of a document's URL: `canonical_key(canonical_url or url)`.
+pub fn url_key(doc: &Document) -> Option<String> {
+    let u = doc.meta.canonical_url.as_deref().or(doc.meta.url.as_deref())?;
+    let k = canonical_key(u);
+    (!k.is_empty()).then_some(k)
+}
+
+/// A document written by a batch, to be indexed.
+pub struct Changed {
+    pub seq: u64,
+    pub doc: Document,
+}
+
+/// Test hooks for fault injection.
+#[derive(Debug, Default, Clone)]
+pub struct Faults {
+    /// Fail the batch (after writing to SQLite, before commit) when reaching this input index.
+    pub fail_at_doc: Option<usize>,
+    /// Commit SQLite but do not touch the search index (simulates a crash in between).
+    pub skip_index_commit: bool,
+}
+
+/// Writes a batch in one transaction. Returns the report and the changed documents.
+pub fn put_batch(
+    conn: &mut Connection,
+    docs: Vec<Document>,
+    ctx: Ctx,
+    faults: &Faults,
+) -> Result<(PutReport, Vec<Changed>)> {
+    let db = |e| ctx.db(e);
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+    let mut seq = last_seq(&tx).map_err(db)?;
+    let mut report = PutReport::default();
+    let mut changed = Vec::new();
+    let now = Utc::now().timestamp_millis();
+    for (i, mut doc) in docs.into_iter().enumerate() {
+        if faults.fail_at_doc == Some(i) {
+            return Err(ctx.err(ErrorKind::Injected("put_batch fail_at_doc")));
+        }
+        if doc.id.is_empty() {
+            return Err(ctx.err(ErrorKind::InvalidInput(format!("document #{i} of the batch has an empty id"))));
+        }
+        if doc.meta.content_hash.is_empty() {
+            doc.meta.content_hash = content_hash(doc.text());
+        }
+        let key = url_key(&doc);
+        let hash = doc.meta.content_hash.clone();
+        let by_hash = |tx: &Transaction| -> rusqlite::Result<Option<String>> {
+            tx.query_row("SELECT id FROM documents WHERE content_hash = ?1", [&hash], |r| r.get(0)).optional()
+        };
+        if let Some(k) = &key {
+            let existing: Option<(String, String)> = tx
+                .query_row("SELECT id, content_hash FROM documents WHERE url_key = ?1", [k], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+                .map_err(db)?;
+            if let Some((id, old_hash)) = existing {
+                if old_hash == hash {
+                    report.unchanged += 1;
+                    report.ids.push(id);
+                    continue;
+                }
+                if let Some(other) = by_hash(&tx).map_err(db)? {
+                    // The new content is already stored under another URL: keep both rows as they are.
+                    add_duplicate(&tx, &mut report, &doc, key.as_deref(), other, now).map_err(db)?;
+                    continue;
+                }
+                seq += 1;
+                doc.id = id.clone();
+                update_row(&tx, &doc, seq, now).map_err(db)?;
+                report.updated += 1;
+                report.ids.push(id);
+                changed.push(Changed { seq, doc });
+                continue;
+            }
+        }
+        if let Some(other) = by_hash(&tx).map_err(db)? {
+            if other == doc.id {
+                // Stored before under the same id (a document without URL): nothing new.
+                report.unchanged += 1;
+                report.ids.push(other);
+            } else {
+                add_duplicate(&tx, &mut report, &doc, key.as_deref(), other, now).map_err(db)?;
+            }
+            continue;
+        }
+        let taken: bool = tx
+            .query_row("SELECT count(*) FROM documents WHERE id = ?1", [&doc.id], |r| r.get::<_, i64>(0))
+            .map_err(db)?
+            > 0;
+        if taken {
+            return Err(ctx.err(ErrorKind::InvalidInput(format!(
+                "document id {:?} is already used by a document with another URL and content",
+                doc.id
+            ))));
+        }
+        seq += 1;
+        insert_row(&tx, &doc, key.as_deref(), seq, now).map_err(db)?;
+        report.inserted += 1;
+        report.ids.push(doc.id.clone());
+        changed.push(Changed { seq, doc });
+    }
+    set_meta(&tx, "last_seq", &seq.to_string()).map_err(db)?;
+    tx.commit().map_err(db)?;
+    Ok((report, changed))
+}
+
+fn add_duplicate(
+    tx: &Transaction,
+    report: &mut PutReport,
+    doc: &Document,
+    key: Option<&str>,
+    into: String,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let url = doc.meta.canonical_url.clone().or_else(|| doc.meta.url.clone());
+    if let (Some(k), Some(u)) = (key, &url) {
+        tx.execute(
+            "INSERT INTO aliases(url_key, url, doc_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(url_key) DO NOTHING",
+            params![k, u, into, now],
+        )?;
+    }
+    report.ids.push(into.clone());
+    report.duplicates.push(Duplicate { input_id: doc.id.clone(), url, into });
+    Ok(())
+}
+
+fn published(doc: &Document) -> (Option<i64>, Option<String>) {
+    match &doc.meta.published {
+        Some(p) => (Some(p.time.timestamp()), Some(p.time.to_rfc3339())),
+        None => (None, None),
+    }
+}
+
+fn insert_row(tx: &Transaction, doc: &Document, key: Option<&str>, seq: u64, now: i64) -> rusqlite::Result<()> {
+    let (pub_ts, pub_raw) = published(doc);
+    let m = &doc.meta;
+    tx.execute(
+        "INSERT INTO documents(id, url_key, content_hash, url, title, source, language, published, published_raw, \
+         ingested_at, updated_at, seq, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+        params![
+            doc.id,
+            key,
+            m.content_hash,
+            m.canonical_url.as_ref().or(m.url.as_ref()),
+            m.title,
+            m.source,
+            m.language,
+            pub_ts,
+            pub_raw,
+            now,
+            seq as i64,
+            doc.to_json()
+        ],
+    )?;
+    Ok(())
+}
+
+fn update_row(tx: &Transaction, doc: &Document, seq: u64, now: i64) -> rusqlite::Result<()> {
+    let (pub_ts, pub_raw) = published(doc);
+    let m = &doc.meta;
+    tx.execute(
+        "UPDATE documents SET content_hash = ?2, url = ?3, title = ?4, source = ?5, language = ?6, published = ?7, \
+         published_raw = ?8, updated_at = ?9, seq = ?10, doc = ?11 WHERE id = ?1",
+        params![
+            doc.id,
+            m.content_hash,
+            m.canonical_url.as_ref().or(m.url.as_ref()),
+            m.title,
+            m.source,
+            m.language,
+            pub_ts,
+            pub_raw,
+            now,
+            seq as i64,
+            doc.to_json()
+        ],
+    )?;
+    Ok(())
+}
+
+fn decode(id: &str, json: &str, ctx: Ctx) -> Result<Document> {
+    Document::from_json(json).map_err(|source| ctx.err(ErrorKind::CorruptDocument { id: id.to_string(), source }))
+}
+
+pub fn get(conn: &Connection, id: &str, ctx: Ctx) -> Result<Option<Document>> {
+    let json: Option<String> = conn
+        .query_row("SELECT doc FROM documents WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .map_err(|e| ctx.db(e))?;
+    json.map(|j| decode(id, &j, ctx)).transpose()
+}
+
+/// The id stored for a URL: by canonical key, else by alias.
+pub fn resolve_url(conn: &Connection, url: &str, ctx: Ctx) -> Result<Option<String>> {
+    let k = canonical_key(url);
+    conn.query_row(
+        "SELECT id FROM documents WHERE url_key = ?1 UNION ALL SELECT doc_id FROM aliases WHERE url_key = ?1 LIMIT 1",
+        [&k],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| ctx.db(e))
+}
+
+/// Documents with `seq > after`, in seq order, at most `limit`.
+pub fn changed_since(conn: &Connection, after: u64, limit: usize, ctx: Ctx) -> Result<Vec<Changed>> {
+    let mut st = conn
+        .prepare_cached("SELECT id, seq, doc FROM documents WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+        .map_err(|e| ctx.db(e))?;
+    let rows = st
+        .query_map(params![after as i64, limit as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        })
+        .map_err(|e| ctx.db(e))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, seq, json) = row.map_err(|e| ctx.db(e))?;
+        out.push(Changed { seq: seq as u64, doc: decode(&id, &json, ctx)? });
+    }
+    Ok(out)
+}
+
+/// Up to `limit` documents with id > `after`, in id order (for streaming export).
+pub fn chunk_after(conn: &Connection, after: Option<&str>, limit: usize, ctx: Ctx) -> Result<Vec<Document>> {
+    let mut st = conn
+        .prepare_cached("SELECT id, doc FROM documents WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2")
+        .map_err(|e| ctx.db(e))?;
+    let rows = st
+        .query_map(params![after, limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| ctx.db(e))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, json) = row.map_err(|e| ctx.db(e))?;
+        out.push(decode(&id, &json, ctx)?);
+    }
+    Ok(out)
+}
+
+fn ms_to_utc(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+pub fn list(conn: &Connection, q: &ListQuery, ctx: Ctx) -> Result<Page<DocSummary>> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(s) = &q.source {
+        clauses.push("source = ?");
+        args.push(s.clone().into());
+    }
+    if let Some(l) = &q.language {
+        clauses.push("language = ?");
+        args.push(l.clone().into());
+    }
+    if let Some(f) = q.published_from {
+        clauses.push("published >= ?");
+        args.push(f.timestamp().into());
+    }
+    if let Some(t) = q.published_to {
+        clauses.push("published < ?");
+        args.push(t.timestamp().into());
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let db = |e| ctx.db(e);
+    let total: i64 = conn
+        .query_row(&format!("SELECT count(*) FROM documents{filter}"), params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db)?;
+    let limit = q.limit.min(MAX_PAGE);
+    let offset = q.offset.min(i64::MAX as u64);
+    let sql = format!(
+        "SELECT id, url, title, source, language, published_raw, content_hash, ingested_at, updated_at, seq \
+         FROM documents{filter} ORDER BY published IS NULL, published DESC, id LIMIT {limit} OFFSET {offset}"
+    );
+    let mut st = conn.prepare(&sql).map_err(db)?;
+    let rows = st
+        .query_map(params_from_iter(args.iter()), |r| {
+            let published: Option<String> = r.get(5)?;
+            Ok(DocSummary {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                title: r.get(2)?,
+                source: r.get(3)?,
+                language: r.get(4)?,
+                published: published.and_then(|p| DateTime::<FixedOffset>::parse_from_rfc3339(&p).ok()),
+                content_hash: r.get(6)?,
+                ingested_at: ms_to_utc(r.get(7)?),
+                updated_at: ms_to_utc(r.get(8)?),
+                seq: r.get::<_, i64>(9)? as u64,
+            })
+        })
+        .map_err(db)?;
+    let items = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?;
+    Ok(Page { total: total as u64, offset: q.offset, limit, items })
+}

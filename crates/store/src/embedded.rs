@@ -1,0 +1,274 @@
+//! [`EmbeddedStore`]: SQLite + tantivy in one directory.
+
+use crate::db::{self, Faults};
+use crate::error::{Ctx, ErrorKind, Result};
+use crate::index::TextIndex;
+use crate::types::{DocSummary, ListQuery, Page, PutReport, SearchQuery, SearchResults, StoreStatus};
+use crate::Store;
+use newsgraph_model::Document;
+use rusqlite::Connection;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Name of the writer lock file in the store directory.
+pub const LOCK_FILE: &str = "writer.lock";
+
+/// Rows re-indexed per tantivy batch when catching up.
+const CATCH_UP_CHUNK: usize = 500;
+
+/// Documents per SQLite read when streaming an export.
+const EXPORT_CHUNK: usize = 256;
+
+/// The embedded store: a directory holding a SQLite document database (the source of truth)
+/// and a tantivy full-text index derived from it.
+///
+/// One process at a time may open a store writable ([`EmbeddedStore::open`]); any number
+/// may open it read-only ([`EmbeddedStore::open_read_only`]), also while a writer works.
+pub struct EmbeddedStore {
+    dir: PathBuf,
+    conn: Mutex<Connection>,
+    /// `Err` holds why search is unavailable (read-only handle on a missing/outdated index).
+    index: std::result::Result<TextIndex, String>,
+    read_only: bool,
+    /// Held for the life of a writable handle; the OS releases it if the process dies.
+    _lock: Option<File>,
+    faults: Faults,
+}
+
+impl std::fmt::Debug for EmbeddedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedStore").field("dir", &self.dir).field("read_only", &self.read_only).finish()
+    }
+}
+
+impl EmbeddedStore {
+    /// Opens the store in `dir` for reading and writing, creating it if needed.
+    ///
+    /// Takes the writer lock (error kind [`ErrorKind::Locked`] if another handle holds it;
+    /// a lock left by a killed process is released by the OS and does not block), checks the
+    /// format version, and brings the search index up to date with the database: documents
+    /// written but not indexed before a crash are indexed now; an index of another schema
+    /// version, or an unreadable one, is rebuilt.
+    pub fn open(dir: &Path) -> Result<EmbeddedStore> {
+        let ctx = Ctx { path: dir, op: "open" };
+        std::fs::create_dir_all(dir).map_err(|e| ctx.io(e))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(|e| ctx.io(e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(ctx.err(ErrorKind::Locked)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(ctx.io(e)),
+        }
+        let conn = db::open_rw(dir, ctx)?;
+        let index = TextIndex::open_writer(dir, ctx)?;
+        let mut store = EmbeddedStore {
+            dir: dir.to_path_buf(),
+            conn: Mutex::new(conn),
+            index: Ok(index),
+            read_only: false,
+            _lock: Some(lock),
+            faults: Faults::default(),
+        };
+        store.catch_up("open", false)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only. Takes no lock and never writes; works while
+    /// another process writes (each search sees the writer's latest index commit).
+    /// If the index is missing or of another schema version, `get`/`list` still work and
+    /// `search` fails with [`ErrorKind::IndexUnavailable`].
+    pub fn open_read_only(dir: &Path) -> Result<EmbeddedStore> {
+        let ctx = Ctx { path: dir, op: "open_read_only" };
+        let conn = db::open_ro(dir, ctx)?;
+        let index = match TextIndex::open_reader(dir, ctx) {
+            Ok(i) => Ok(i),
+            Err(e) => match e.kind {
+                ErrorKind::IndexUnavailable(why) => Err(why),
+                _ => return Err(e),
+            },
+        };
+        Ok(EmbeddedStore {
+            dir: dir.to_path_buf(),
+            conn: Mutex::new(conn),
+            index,
+            read_only: true,
+            _lock: None,
+            faults: Faults::default(),
+        })
+    }
+
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Deletes and rebuilds the whole search index from the database.
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        let ctx = Ctx { path: &self.dir, op: "rebuild_index" };
+        let index = self.index.as_mut().map_err(|_| ctx.err(ErrorKind::ReadOnly))?;
+        index.clear(ctx)?;
+        self.catch_up("rebuild_index", true)
+    }
+
+    /// Test hook: inject faults into later writes.
+    #[cfg(any(test, feature = "test-hooks"))]
+    pub fn set_faults(&mut self, fail_at_doc: Option<usize>, skip_index_commit: bool) {
+        self.faults = Faults { fail_at_doc, skip_index_commit };
+    }
+
+    fn ctx(&self, op: &'static str) -> Ctx<'_> {
+        Ctx { path: &self.dir, op }
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Indexes every document whose seq is above what the index covers, then commits.
+    /// `force` commits even when nothing was added (after a clear).
+    fn catch_up(&mut self, op: &'static str, force: bool) -> Result<()> {
+        let EmbeddedStore { dir, conn, index, .. } = self;
+        let ctx = Ctx { path: dir, op };
+        let conn = conn.get_mut().unwrap_or_else(|p| p.into_inner());
+        let index = index.as_mut().map_err(|_| ctx.err(ErrorKind::ReadOnly))?;
+        let last = db::last_seq(conn).map_err(|e| ctx.db(e))?;
+        // A fresh index has no commit yet: commit once so read-only handles can open it.
+        let mut dirty = force || !index.has_payload();
+        if index.writer_seq() > last {
+            // The index is ahead of the database (e.g. the database was restored from a backup).
+            index.clear(ctx)?;
+            dirty = true;
+        }
+        let mut at = index.writer_seq();
+        while at < last {
+            let chunk = db::changed_since(conn, at, CATCH_UP_CHUNK, ctx)?;
+            let Some(end) = chunk.last().map(|c| c.seq) else { break };
+            if let Err(e) = index.add(&chunk, ctx) {
+                index.rollback();
+                return Err(e);
+            }
+            dirty = true;
+            at = end;
+        }
+        if dirty {
+            index.commit(last, ctx)?;
+        }
+        Ok(())
+    }
+}
+
+impl Store for EmbeddedStore {
+    fn put_batch(&mut self, docs: Vec<Document>) -> Result<PutReport> {
+        let ctx = Ctx { path: &self.dir, op: "put_batch" };
+        if self.read_only {
+            return Err(ctx.err(ErrorKind::ReadOnly));
+        }
+        let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
+        let before = db::last_seq(conn).map_err(|e| ctx.db(e))?;
+        let (report, changed) = db::put_batch(conn, docs, ctx, &self.faults)?;
+        // The documents are committed. If indexing fails below, the error is returned but the
+        // documents stay stored; the index catches up at the next batch or the next open.
+        if self.faults.skip_index_commit {
+            return Ok(report);
+        }
+        let index = self.index.as_mut().map_err(|_| ctx.err(ErrorKind::ReadOnly))?;
+        let after = changed.last().map_or(before, |c| c.seq);
+        if index.writer_seq() == before && !changed.is_empty() {
+            // The index was in sync: index the batch from memory.
+            let res = index.add(&changed, ctx).and_then(|()| index.commit(after, ctx));
+            if let Err(e) = res {
+                index.rollback();
+                return Err(e);
+            }
+        } else if index.writer_seq() != after {
+            // The index lags (an earlier index commit failed): catch up from the database.
+            self.catch_up("put_batch", false)?;
+        }
+        Ok(report)
+    }
+
+    fn get(&self, id: &str) -> Result<Option<Document>> {
+        db::get(&self.conn(), id, self.ctx("get"))
+    }
+
+    fn resolve_url(&self, url: &str) -> Result<Option<String>> {
+        db::resolve_url(&self.conn(), url, self.ctx("resolve_url"))
+    }
+
+    fn count(&self) -> Result<u64> {
+        let ctx = self.ctx("count");
+        db::count(&self.conn()).map_err(|e| ctx.db(e))
+    }
+
+    fn list(&self, query: &ListQuery) -> Result<Page<DocSummary>> {
+        db::list(&self.conn(), query, self.ctx("list"))
+    }
+
+    fn iter_all(&self) -> Box<dyn Iterator<Item = Result<Document>> + Send + '_> {
+        Box::new(ExportIter { store: self, after: None, buf: VecDeque::new(), done: false })
+    }
+
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        let ctx = self.ctx("search");
+        match &self.index {
+            Ok(index) => index.search(query, ctx),
+            Err(why) => Err(ctx.err(ErrorKind::IndexUnavailable(why.clone()))),
+        }
+    }
+
+    fn status(&self) -> Result<StoreStatus> {
+        let ctx = self.ctx("status");
+        let conn = self.conn();
+        let documents = db::count(&conn).map_err(|e| ctx.db(e))?;
+        let last_seq = db::last_seq(&conn).map_err(|e| ctx.db(e))?;
+        let indexed_seq = match &self.index {
+            Ok(i) => i.indexed_seq(ctx)?,
+            Err(_) => 0,
+        };
+        Ok(StoreStatus {
+            documents,
+            last_seq,
+            indexed_seq,
+            format_version: db::FORMAT_VERSION,
+            read_only: self.read_only,
+        })
+    }
+}
+
+/// Streams every document in id order, reading the database in chunks (keyset pagination),
+/// so an export never holds a lock or a cursor across items.
+struct ExportIter<'a> {
+    store: &'a EmbeddedStore,
+    after: Option<String>,
+    buf: VecDeque<Document>,
+    done: bool,
+}
+
+impl Iterator for ExportIter<'_> {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.buf.is_empty() && !self.done {
+            let ctx = self.store.ctx("iter_all");
+            match db::chunk_after(&self.store.conn(), self.after.as_deref(), EXPORT_CHUNK, ctx) {
+                Ok(chunk) => {
+                    self.done = chunk.len() < EXPORT_CHUNK;
+                    self.after = chunk.last().map(|d| d.id.clone()).or(self.after.take());
+                    self.buf.extend(chunk);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        self.buf.pop_front().map(Ok)
+    }
+}

@@ -1,0 +1,676 @@
+use crate::*;
+use chrono::{DateTime, TimeZone, Utc};
+use newsgraph_model::{Document, DocumentBuilder, Metadata, Published, TimeBasis};
+use std::path::Path;
+
+fn doc(url: Option<&str>, title: &str, text: &str, source: &str, lang: &str, published: Option<&str>) -> Document {
+    DocumentBuilder::new(text)
+        .meta(Metadata {
+            url: url.map(str::to_string),
+            title: Some(title.to_string()),
+            source: Some(source.to_string()),
+            language: Some(lang.to_string()),
+            authors: vec!["Jane Reporter".into()],
+            published: published
+                .map(|p| Published { time: DateTime::parse_from_rfc3339(p).unwrap(), basis: TimeBasis::Stated }),
+            ..Metadata::default()
+        })
+        .build()
+}
+
+fn corpus() -> Vec<Document> {
+    vec![
+        doc(
+            Some("https://www.cbc.ca/news/floods-1?utm_source=rss"),
+            "Floods sweep through the valley",
+            "Heavy rain caused severe flooding in the valley.\nResidents were evacuated as rivers flooded farms.",
+            "CBC",
+            "en",
+            Some("2025-03-01T10:00:00-05:00"),
+        ),
+        doc(
+            Some("https://bbc.co.uk/news/election-2"),
+            "Election results announced",
+            "The election commission announced results on Monday.\nTurnout was high despite the rain.",
+            "BBC",
+            "en",
+            Some("2025-03-05T09:00:00+00:00"),
+        ),
+        doc(
+            Some("https://lemonde.fr/article-3"),
+            "Inondations dans la vallée",
+            "Les inondations ont touché la vallée après de fortes pluies.",
+            "Le Monde",
+            "fr",
+            Some("2025-02-20T08:00:00+01:00"),
+        ),
+        doc(
+            Some("https://www.cbc.ca/news/budget-4"),
+            "Budget debate continues",
+            "Parliament debated the budget. The minister mentioned flood relief funding in passing.",
+            "CBC",
+            "en",
+            Some("2025-03-10T12:00:00-04:00"),
+        ),
+        doc(
+            None,
+            "Undated wire story",
+            "A wire story about the central bank raising interest rates.",
+            "Wire",
+            "en",
+            None,
+        ),
+    ]
+}
+
+fn open(dir: &Path) -> EmbeddedStore {
+    EmbeddedStore::open(dir).unwrap()
+}
+
+#[test]
+fn insert_get_count_list_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let docs = corpus();
+    let r = s.put_batch(docs.clone()).unwrap();
+    assert_eq!((r.inserted, r.updated, r.unchanged, r.duplicates.len()), (5, 0, 0, 0));
+    assert_eq!(r.ids, docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>());
+    assert_eq!(s.count().unwrap(), 5);
+    for d in &docs {
+        assert_eq!(s.get(&d.id).unwrap().as_ref(), Some(d));
+    }
+    assert_eq!(s.get("nope").unwrap(), None);
+
+    let page = s.list(&ListQuery::default()).unwrap();
+    assert_eq!(page.total, 5);
+    let titles: Vec<_> = page.items.iter().map(|i| i.title.clone().unwrap()).collect();
+    assert_eq!(titles[0], "Budget debate continues"); // newest first
+    assert_eq!(titles[4], "Undated wire story"); // undated last
+    let cbc = s.list(&ListQuery { source: Some("CBC".into()), ..ListQuery::default() }).unwrap();
+    assert_eq!(cbc.total, 2);
+    let march = s
+        .list(&ListQuery {
+            published_from: Some(Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap()),
+            published_to: Some(Utc.with_ymd_and_hms(2025, 3, 6, 0, 0, 0).unwrap()),
+            limit: 1,
+            ..ListQuery::default()
+        })
+        .unwrap();
+    assert_eq!((march.total, march.items.len()), (2, 1));
+    let item = &march.items[0];
+    assert_eq!(item.published.unwrap().to_rfc3339(), "2025-03-05T09:00:00+00:00");
+    assert!(item.seq >= 1 && item.url.as_deref() == Some("https://bbc.co.uk/news/election-2"));
+
+    let exported: Vec<Document> = s.iter_all().collect::<Result<_>>().unwrap();
+    let mut ids: Vec<_> = docs.iter().map(|d| d.id.clone()).collect();
+    ids.sort();
+    assert_eq!(exported.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), ids);
+    let st = s.status().unwrap();
+    assert_eq!((st.documents, st.last_seq, st.indexed_seq), (5, 5, 5));
+}
+
+#[test]
+fn export_streams_in_chunks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let docs: Vec<_> = (0..600)
+        .map(|i| doc(Some(&format!("https://x.test/{i}")), "t", &format!("story number {i} words"), "X", "en", None))
+        .collect();
+    s.put_batch(docs).unwrap();
+    let ids: Vec<String> = s.iter_all().map(|d| d.unwrap().id).collect();
+    assert_eq!(ids.len(), 600);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn same_doc_twice_is_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let d = corpus().remove(0);
+    let r = s.put_batch(vec![d.clone(), d.clone()]).unwrap();
+    assert_eq!((r.inserted, r.unchanged), (1, 1));
+    let r = s.put_batch(corpus()).unwrap();
+    assert_eq!((r.inserted, r.unchanged), (4, 1));
+    // Re-ingesting everything inserts nothing.
+    let r = s.put_batch(corpus()).unwrap();
+    assert_eq!((r.inserted, r.updated, r.unchanged, r.duplicates.len()), (0, 0, 5, 0));
+    assert_eq!(s.count().unwrap(), 5);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+    // The same URL with tracking parameters / www / http is the same article.
+    let mut variant = corpus().remove(0);
+    variant.meta.url = Some("http://cbc.ca/news/floods-1/".into());
+    assert_eq!(s.put_batch(vec![variant]).unwrap().unchanged, 1);
+}
+
+#[test]
+fn same_content_other_url_is_duplicate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let original = corpus().remove(0);
+    s.put_batch(vec![original.clone()]).unwrap();
+    // Same words, different case and punctuation: same content hash.
+    let copy = doc(
+        Some("https://syndicator.example/copy"),
+        "Copy",
+        "heavy rain caused severe flooding in the valley!\nresidents were evacuated, as rivers flooded farms",
+        "Syndicator",
+        "en",
+        None,
+    );
+    let r = s.put_batch(vec![copy.clone()]).unwrap();
+    assert_eq!((r.inserted, r.duplicates.len()), (0, 1));
+    assert_eq!(r.duplicates[0].into, original.id);
+    assert_eq!(r.duplicates[0].input_id, copy.id);
+    assert_eq!(r.duplicates[0].url.as_deref(), Some("https://syndicator.example/copy"));
+    assert_eq!(r.ids, vec![original.id.clone()]);
+    assert_eq!(s.count().unwrap(), 1);
+    assert_eq!(s.resolve_url("https://syndicator.example/copy").unwrap(), Some(original.id.clone()));
+    assert_eq!(s.resolve_url("https://cbc.ca/news/floods-1").unwrap(), Some(original.id.clone()));
+    // Again: still a duplicate, still one article.
+    let r = s.put_batch(vec![copy]).unwrap();
+    assert_eq!((r.inserted, r.duplicates.len()), (0, 1));
+    // No URL at all, same content: duplicate too.
+    let bare = DocumentBuilder::new(original.text()).build();
+    assert_eq!(s.put_batch(vec![bare]).unwrap().duplicates[0].into, original.id);
+    assert_eq!(s.count().unwrap(), 1);
+}
+
+#[test]
+fn same_url_new_content_updates_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let v1 = corpus().remove(0);
+    s.put_batch(vec![v1.clone()]).unwrap();
+    let v2 = doc(
+        Some("https://cbc.ca/news/floods-1"),
+        "Floods sweep through the valley (updated)",
+        "Heavy rain caused severe flooding. A dam collapsed overnight.",
+        "CBC",
+        "en",
+        Some("2025-03-01T10:00:00-05:00"),
+    );
+    let r = s.put_batch(vec![v2.clone()]).unwrap();
+    assert_eq!((r.inserted, r.updated), (0, 1));
+    assert_eq!(r.ids, vec![v1.id.clone()]);
+    assert_eq!(s.count().unwrap(), 1);
+    let got = s.get(&v1.id).unwrap().unwrap();
+    assert_eq!(got.text(), v2.text());
+    // The index follows: the new word is found, the old text is gone.
+    assert_eq!(s.search(&SearchQuery::text("dam")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::text("evacuated")).unwrap().total, 0);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 1);
+    let summary = &s.list(&ListQuery::default()).unwrap().items[0];
+    assert_eq!(summary.seq, 2);
+    assert!(summary.updated_at >= summary.ingested_at);
+}
+
+#[test]
+fn search_ranking_snippets_filters_facets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(corpus()).unwrap();
+
+    // Stemming: "flood" matches flooding/flooded/Floods; the title match ranks first.
+    let r = s.search(&SearchQuery::text("flood")).unwrap();
+    assert_eq!(r.total, 2, "{r:?}");
+    assert_eq!(r.hits[0].title.as_deref(), Some("Floods sweep through the valley"));
+    assert_eq!(r.hits[1].title.as_deref(), Some("Budget debate continues"));
+    assert!(r.hits[0].score > r.hits[1].score);
+    let hit = &r.hits[0];
+    assert_eq!(hit.source.as_deref(), Some("CBC"));
+    assert_eq!(hit.url.as_deref(), Some("https://www.cbc.ca/news/floods-1?utm_source=rss"));
+    assert_eq!(hit.published.unwrap().to_rfc3339(), "2025-03-01T10:00:00-05:00");
+    let sn = &hit.snippet;
+    assert!(!sn.highlights.is_empty());
+    for &(a, b) in &sn.highlights {
+        assert!(sn.text[a..b].to_lowercase().starts_with("flood"), "{:?}", &sn.text[a..b]);
+    }
+    assert!(sn.to_html().contains("<b>flooding</b>"), "{}", sn.to_html());
+    assert_eq!(r.facets.source, vec![FacetCount { value: "CBC".into(), count: 2 }]);
+    assert_eq!(r.facets.language, vec![FacetCount { value: "en".into(), count: 2 }]);
+
+    // Phrase query needs adjacency.
+    assert_eq!(s.search(&SearchQuery::text("\"severe flooding\"")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::text("\"flooding severe\"")).unwrap().total, 0);
+    // Conjunction by default.
+    assert_eq!(s.search(&SearchQuery::text("rain election")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::text("rain OR budget")).unwrap().total, 3);
+    // Field query and authors.
+    assert_eq!(s.search(&SearchQuery::text("title:election")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::text("authors:reporter")).unwrap().total, 5);
+
+    // Empty query: everything, with facets over all.
+    let all = s.search(&SearchQuery::default()).unwrap();
+    assert_eq!(all.total, 5);
+    assert_eq!(all.facets.source[0], FacetCount { value: "CBC".into(), count: 2 });
+    assert_eq!(all.facets.source.len(), 4);
+    assert_eq!(
+        all.facets.language,
+        vec![FacetCount { value: "en".into(), count: 4 }, FacetCount { value: "fr".into(), count: 1 }]
+    );
+    assert!(all.hits.iter().all(|h| !h.snippet.text.is_empty()));
+
+    // Filters.
+    let q = |f: &dyn Fn(&mut SearchQuery)| {
+        let mut q = SearchQuery::text("rain");
+        f(&mut q);
+        s.search(&q).unwrap().total
+    };
+    assert_eq!(q(&|_| {}), 2);
+    assert_eq!(q(&|q| q.source = Some("BBC".into())), 1);
+    assert_eq!(q(&|q| q.source = Some("bbc".into())), 0); // exact value
+    assert_eq!(q(&|q| q.language = Some("fr".into())), 0);
+    assert_eq!(q(&|q| q.published_from = Some(Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap())), 1);
+    assert_eq!(q(&|q| q.published_to = Some(Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap())), 1);
+    // Exclusive upper bound on the exact instant (2025-03-01T15:00:00Z).
+    assert_eq!(q(&|q| q.published_to = Some(Utc.with_ymd_and_hms(2025, 3, 1, 15, 0, 0).unwrap())), 0);
+    assert_eq!(q(&|q| q.published_from = Some(Utc.with_ymd_and_hms(2025, 3, 1, 15, 0, 0).unwrap())), 2);
+    let fr = s.search(&SearchQuery { language: Some("fr".into()), ..SearchQuery::default() }).unwrap();
+    assert_eq!(fr.total, 1);
+    assert_eq!(fr.facets.source, vec![FacetCount { value: "Le Monde".into(), count: 1 }]);
+    // Accents fold: "vallee" finds "vallée".
+    assert_eq!(s.search(&SearchQuery::text("vallee")).unwrap().total, 1);
+
+    // Paging: total stays, hits move.
+    let p1 = s.search(&SearchQuery { limit: 2, ..SearchQuery::default() }).unwrap();
+    let p2 = s.search(&SearchQuery { limit: 2, offset: 2, ..SearchQuery::default() }).unwrap();
+    let p3 = s.search(&SearchQuery { limit: 2, offset: 4, ..SearchQuery::default() }).unwrap();
+    assert_eq!((p1.hits.len(), p2.hits.len(), p3.hits.len()), (2, 2, 1));
+    assert_eq!(p3.total, 5);
+    let mut seen: Vec<_> = p1.hits.iter().chain(&p2.hits).chain(&p3.hits).map(|h| h.id.clone()).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5);
+    let counts_only = s.search(&SearchQuery { limit: 0, ..SearchQuery::text("rain") }).unwrap();
+    assert_eq!((counts_only.total, counts_only.hits.len()), (2, 0));
+    // JSON form of results.
+    let json = serde_json::to_value(&r).unwrap();
+    assert!(json["hits"][0]["snippet"]["highlights"][0].is_array());
+}
+
+#[test]
+fn hostile_queries_never_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(corpus()).unwrap();
+    let long = "flood ".repeat(5000);
+    let deep = format!("{}flood{}", "(".repeat(5000), ")".repeat(5000));
+    let many_terms: String = (0..2000).map(|i| format!("w{i} ")).collect();
+    let cases: Vec<&str> = vec![
+        "",
+        "   ",
+        "\"unbalanced quote",
+        "\"",
+        "\"\"",
+        "unknown:field",
+        "nosuchfield:flood",
+        "title:",
+        ":",
+        "*",
+        "**",
+        "*flood*",
+        "fl*",
+        "?",
+        "flood AND",
+        "AND OR NOT",
+        "-flood",
+        "-",
+        "+",
+        "+-+-",
+        "((((",
+        "))))",
+        "(flood",
+        "flood)",
+        "[1 TO",
+        "published:[2020 TO 2030]",
+        "published:>abc",
+        "published:[a TO *]",
+        "title:[a TO z]",
+        "id:",
+        "source:CBC",
+        "flood^",
+        "flood^abc",
+        "flood~",
+        "flood~99",
+        "\\",
+        "\\\"",
+        "a\u{0}b\u{7}c\u{1b}[31m",
+        "\u{feff}\u{200b}",
+        "日本語のクエリ",
+        "🌊 flood 🌊",
+        "title:\"unclosed phrase",
+        "IN [a b c]",
+        "body:IN [",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE documents; --",
+        "%s%n%x",
+        "/regex.*/",
+        &long,
+        &deep,
+        &many_terms,
+    ];
+    for c in cases {
+        let r = s.search(&SearchQuery::text(c));
+        let r = r.unwrap_or_else(|e| panic!("query {:?} failed: {e}", c.chars().take(40).collect::<String>()));
+        assert!(r.total <= 5);
+    }
+    // The sanitizer reports what it did.
+    let r = s.search(&SearchQuery::text(long)).unwrap();
+    assert!(r.warnings.iter().any(|w| w.contains("truncated")));
+    assert!(r.total >= 1);
+}
+
+#[test]
+fn reopen_after_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let mut s = open(tmp.path());
+        s.put_batch(corpus()).unwrap();
+    }
+    let mut s = open(tmp.path());
+    assert_eq!(s.count().unwrap(), 5);
+    assert_eq!(s.search(&SearchQuery::text("election")).unwrap().total, 1);
+    let r = s.put_batch(corpus()).unwrap();
+    assert_eq!(r.inserted, 0);
+    let st = s.status().unwrap();
+    assert_eq!((st.last_seq, st.indexed_seq), (5, 5));
+    drop(s);
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.count().unwrap(), 5);
+    assert_eq!(ro.search(&SearchQuery::text("flood")).unwrap().total, 2);
+}
+
+#[test]
+fn crash_between_sqlite_and_index_is_repaired_on_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut docs = corpus();
+    let late = docs.split_off(3);
+    {
+        let mut s = open(tmp.path());
+        s.put_batch(docs).unwrap();
+        s.set_faults(None, true); // SQLite commits, the index never does
+        s.put_batch(late).unwrap();
+        assert_eq!(s.count().unwrap(), 5);
+        assert_eq!(s.search(&SearchQuery::text("budget")).unwrap().total, 0);
+        let st = s.status().unwrap();
+        assert_eq!((st.last_seq, st.indexed_seq), (5, 3));
+        // A read-only handle sees the lag too.
+        let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+        assert_eq!(ro.status().unwrap().indexed_seq, 3);
+    } // "crash": the writer is dropped with the index behind
+    let s = open(tmp.path());
+    let st = s.status().unwrap();
+    assert_eq!((st.last_seq, st.indexed_seq), (5, 5));
+    assert_eq!(s.search(&SearchQuery::text("budget")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::text("wire")).unwrap().total, 1);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+    drop(s);
+    // Re-indexing is idempotent: opening again changes nothing.
+    let s = open(tmp.path());
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+}
+
+#[test]
+fn lag_is_caught_up_by_next_batch_in_same_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut docs = corpus();
+    let rest = docs.split_off(2);
+    let mut s = open(tmp.path());
+    s.set_faults(None, true);
+    s.put_batch(docs.clone()).unwrap();
+    s.set_faults(None, false);
+    // A batch that changes nothing still brings the index up to date.
+    let r = s.put_batch(docs).unwrap();
+    assert_eq!(r.unchanged, 2);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 2);
+    s.set_faults(None, true);
+    s.put_batch(rest).unwrap();
+    s.set_faults(None, false);
+    s.put_batch(vec![]).unwrap();
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+    assert_eq!(s.status().unwrap().indexed_seq, 5);
+}
+
+#[test]
+fn failed_batch_rolls_back_and_keeps_earlier_batches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut docs = corpus();
+    let rest = docs.split_off(2);
+    let mut s = open(tmp.path());
+    s.put_batch(docs.clone()).unwrap();
+    s.set_faults(Some(2), false); // fails at the third document of the next batch
+    let err = s.put_batch(rest.clone()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Injected(_)), "{err}");
+    assert!(err.to_string().contains("put_batch"), "{err}");
+    assert!(err.to_string().contains(&tmp.path().display().to_string()), "{err}");
+    assert_eq!(s.count().unwrap(), 2);
+    for d in &docs {
+        assert_eq!(s.get(&d.id).unwrap().as_ref(), Some(d));
+    }
+    assert!(s.get(&rest[0].id).unwrap().is_none(), "the failed batch is all or nothing");
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 2);
+    assert_eq!(s.status().unwrap().last_seq, 2);
+    s.set_faults(None, false);
+    assert_eq!(s.put_batch(rest).unwrap().inserted, 3);
+    drop(s);
+    let s = open(tmp.path());
+    assert_eq!(s.count().unwrap(), 5);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+}
+
+#[test]
+fn read_only_handle_searches_while_writer_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = open(tmp.path());
+    let mut docs = corpus();
+    let rest = docs.split_off(2);
+    w.put_batch(docs).unwrap();
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.search(&SearchQuery::default()).unwrap().total, 2);
+    assert_eq!(ro.count().unwrap(), 2);
+    w.put_batch(rest).unwrap();
+    // The reader sees the writer's new commit without reopening.
+    assert_eq!(ro.search(&SearchQuery::default()).unwrap().total, 5);
+    assert_eq!(ro.count().unwrap(), 5);
+    assert_eq!(ro.list(&ListQuery::default()).unwrap().total, 5);
+    let err = {
+        let mut ro = ro;
+        ro.put_batch(corpus()).unwrap_err()
+    };
+    assert!(matches!(err.kind(), ErrorKind::ReadOnly));
+    // Readers from several threads at once.
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    std::thread::scope(|sc| {
+        for _ in 0..4 {
+            sc.spawn(|| assert_eq!(ro.search(&SearchQuery::text("rain")).unwrap().total, 2));
+        }
+    });
+}
+
+#[test]
+fn second_writer_is_locked_out_and_lock_is_released_on_drop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = open(tmp.path());
+    let err = EmbeddedStore::open(tmp.path()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Locked), "{err}");
+    drop(w);
+    // The lock file stays on disk but no longer blocks (the same holds after kill -9:
+    // the OS releases the lock with the process).
+    assert!(tmp.path().join(LOCK_FILE).exists());
+    open(tmp.path());
+}
+
+#[test]
+fn format_version_mismatch_is_a_typed_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    drop(open(tmp.path()));
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'", []).unwrap();
+    drop(conn);
+    for err in [EmbeddedStore::open(tmp.path()).unwrap_err(), EmbeddedStore::open_read_only(tmp.path()).unwrap_err()] {
+        match err.kind() {
+            ErrorKind::FormatTooNew { found, supported } => assert_eq!((*found, *supported), (99, FORMAT_VERSION)),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().contains("newer"), "{err}");
+    }
+}
+
+#[test]
+fn not_a_store_and_missing_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = EmbeddedStore::open_read_only(tmp.path()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NotAStore(_)), "{err}");
+    std::fs::write(
+        tmp.path().join(DB_FILE),
+        b"this is not sqlite, just some bytes to fill a header...............................................",
+    )
+    .unwrap();
+    let err = EmbeddedStore::open(tmp.path()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NotAStore(_)), "{err}");
+}
+
+#[test]
+fn outdated_or_missing_index_is_rebuilt_by_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    drop({
+        let mut s = open(tmp.path());
+        s.put_batch(corpus()).unwrap();
+        s
+    });
+    // An index of an older schema version is rebuilt too.
+    {
+        let index = tantivy::Index::open_in_dir(tmp.path().join(INDEX_DIR)).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        w.delete_all_documents().unwrap();
+        let mut p = w.prepare_commit().unwrap();
+        p.set_payload(r#"{"seq":5,"schema":0}"#);
+        p.commit().unwrap();
+    }
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert!(matches!(ro.search(&SearchQuery::default()).unwrap_err().kind(), ErrorKind::IndexUnavailable(_)));
+    drop(ro);
+    let s = open(tmp.path());
+    assert_eq!(s.search(&SearchQuery::text("flood")).unwrap().total, 2);
+    drop(s);
+    std::fs::remove_dir_all(tmp.path().join(INDEX_DIR)).unwrap();
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.count().unwrap(), 5);
+    assert!(matches!(ro.search(&SearchQuery::default()).unwrap_err().kind(), ErrorKind::IndexUnavailable(_)));
+    let mut s = open(tmp.path());
+    assert_eq!(s.search(&SearchQuery::text("flood")).unwrap().total, 2);
+    s.rebuild_index().unwrap();
+    assert_eq!(s.search(&SearchQuery::text("flood")).unwrap().total, 2);
+    assert_eq!(s.status().unwrap().indexed_seq, 5);
+}
+
+#[test]
+fn store_is_usable_as_trait_object() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s: Box<dyn Store> = Box::new(open(tmp.path()));
+    s.put_batch(corpus()).unwrap();
+    assert_eq!(s.count().unwrap(), 5);
+}
+
+#[test]
+fn search_is_fast_on_a_few_thousand_docs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let words = ["flood", "election", "budget", "rain", "minister", "court", "storm", "market", "bank", "strike"];
+    let sources = ["CBC", "BBC", "Reuters", "AP"];
+    let start = std::time::Instant::now();
+    for batch in 0..15 {
+        let docs: Vec<_> = (0..200)
+            .map(|i| {
+                let n = batch * 200 + i;
+                let body: String = (0..120).map(|k| words[(n * 7 + k * 3) % words.len()]).collect::<Vec<_>>().join(" ");
+                doc(
+                    Some(&format!("https://perf.test/{n}")),
+                    &format!("Story {n} {}", words[n % 10]),
+                    &format!("{body} unique{n}."),
+                    sources[n % 4],
+                    "en",
+                    Some("2025-01-01T00:00:00Z"),
+                )
+            })
+            .collect();
+        s.put_batch(docs).unwrap();
+    }
+    let ingest = start.elapsed();
+    let t = std::time::Instant::now();
+    let n = 20;
+    for i in 0..n {
+        let r = s
+            .search(&SearchQuery {
+                text: format!("{} {}", words[i % 10], words[(i + 3) % 10]),
+                ..SearchQuery::default()
+            })
+            .unwrap();
+        assert!(r.total > 0);
+        assert_eq!(r.facets.source.len(), 4);
+    }
+    let per_query = t.elapsed() / n as u32;
+    eprintln!("ingest 3000 docs: {ingest:?}; search: {per_query:?} per query");
+    assert!(per_query < std::time::Duration::from_millis(50), "{per_query:?}");
+}
+
+#[test]
+fn sanitize_query_bounds_input() {
+    let (q, w) = sanitize_query("a\u{0}b");
+    assert_eq!((q.as_str(), w.len()), ("a b", 0));
+    let (q, w) = sanitize_query(&"é".repeat(5000));
+    assert_eq!(q.chars().count(), MAX_QUERY_CHARS);
+    let (q, _) = sanitize_query(&"flood ".repeat(1000));
+    assert!(q.ends_with("flood") && q.len() <= MAX_QUERY_CHARS);
+    assert_eq!(w.len(), 1);
+}
+
+/// Child half of `killed_writer_process_leaves_no_blocking_lock`: does nothing unless
+/// started by that test.
+#[test]
+fn child_writer_process() {
+    let Some(dir) = std::env::var_os("NG_STORE_CHILD_DIR") else { return };
+    let mut s = EmbeddedStore::open(Path::new(&dir)).unwrap();
+    let mut docs = corpus();
+    let late = docs.split_off(3);
+    s.put_batch(docs).unwrap();
+    s.set_faults(None, true);
+    s.put_batch(late).unwrap(); // in SQLite, not in the index
+    println!("CHILD-READY");
+    use std::io::Write;
+    std::io::stdout().flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(120));
+}
+
+#[test]
+fn killed_writer_process_leaves_no_blocking_lock() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "tests::child_writer_process", "--nocapture", "--test-threads=1"])
+        .env("NG_STORE_CHILD_DIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.by_ref().map_while(|l| l.ok()).any(|l| l.contains("CHILD-READY"));
+    assert!(ready, "child writer did not start");
+
+    // While the other process writes: a second writer is refused, readers work.
+    let err = EmbeddedStore::open(tmp.path()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Locked), "{err}");
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.count().unwrap(), 5);
+    assert_eq!(ro.search(&SearchQuery::default()).unwrap().total, 3);
+    drop(ro);
+
+    child.kill().unwrap(); // SIGKILL: no destructor runs
+    child.wait().unwrap();
+
+    let s = EmbeddedStore::open(tmp.path()).unwrap();
+    assert_eq!(s.count().unwrap(), 5);
+    assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
+    assert_eq!(s.search(&SearchQuery::text("budget")).unwrap().total, 1);
+}

@@ -1,0 +1,219 @@
+//! Backend-neutral request and response types of the [`Store`](crate::Store) trait.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What one [`put_batch`](crate::Store::put_batch) did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutReport {
+    /// New articles stored.
+    pub inserted: usize,
+    /// Articles whose canonical URL was known and whose content changed: replaced in place, same id.
+    pub updated: usize,
+    /// Articles already stored with the same canonical URL and the same content: nothing done.
+    pub unchanged: usize,
+    /// Articles under another URL whose content is already stored: not stored again.
+    pub duplicates: Vec<Duplicate>,
+    /// For each input document, in input order, the id it is stored under.
+    pub ids: Vec<String>,
+}
+
+/// An input document folded into an already stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The id the input document had.
+    pub input_id: String,
+    /// Its URL (canonical URL, else URL), recorded as an alias of `into`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The id of the stored document it duplicates.
+    pub into: String,
+}
+
+/// A page of [`list`](crate::Store::list) results. Filters combine with AND.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub offset: u64,
+    /// At most this many items (capped at [`MAX_PAGE`]).
+    pub limit: u64,
+    /// Exact source (outlet) name.
+    pub source: Option<String>,
+    /// Exact language code.
+    pub language: Option<String>,
+    /// Published at or after this instant.
+    pub published_from: Option<DateTime<Utc>>,
+    /// Published strictly before this instant.
+    pub published_to: Option<DateTime<Utc>>,
+}
+
+/// Largest page size `list` and `search` return.
+pub const MAX_PAGE: u64 = 1000;
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery { offset: 0, limit: 50, source: None, language: None, published_from: None, published_to: None }
+    }
+}
+
+/// One page of items plus the total number of matching items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    pub items: Vec<T>,
+}
+
+/// The metadata of a stored document, without its text and layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSummary {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    pub content_hash: String,
+    /// When the document was first stored.
+    pub ingested_at: DateTime<Utc>,
+    /// When it was last stored or replaced.
+    pub updated_at: DateTime<Utc>,
+    /// Change sequence number: grows with every insert or update in the store.
+    pub seq: u64,
+}
+
+/// A full-text search. Filters combine with AND; `text` empty = every document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// User query: words, `"phrases"`, `+must`, `-not`, `title:word`, `AND`/`OR`.
+    /// Malformed syntax is tolerated (never an error).
+    pub text: String,
+    pub source: Option<String>,
+    pub language: Option<String>,
+    /// Published at or after this instant.
+    pub published_from: Option<DateTime<Utc>>,
+    /// Published strictly before this instant.
+    pub published_to: Option<DateTime<Utc>>,
+    /// Hits per page (capped at [`MAX_PAGE`]); 0 returns only the total and facets.
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            text: String::new(),
+            source: None,
+            language: None,
+            published_from: None,
+            published_to: None,
+            limit: 10,
+            offset: 0,
+        }
+    }
+}
+
+impl SearchQuery {
+    pub fn text(text: impl Into<String>) -> SearchQuery {
+        SearchQuery { text: text.into(), ..SearchQuery::default() }
+    }
+}
+
+/// Search results: one page of ranked hits, the total and facet counts over all matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Number of documents matching the query and filters.
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+    /// Parts of the query text that could not be understood and were ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// One ranked hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub score: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub snippet: Snippet,
+}
+
+/// A passage of the body with the matched terms located.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// Plain text of the passage.
+    pub text: String,
+    /// Byte ranges `[start, end)` in `text` of the matched terms, sorted, not overlapping.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The passage with every highlight wrapped in `<b>…</b>` (text HTML-escaped).
+    pub fn to_html(&self) -> String {
+        fn esc(out: &mut String, s: &str) {
+            for c in s.chars() {
+                match c {
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    _ => out.push(c),
+                }
+            }
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        for &(s, e) in &self.highlights {
+            esc(&mut out, &self.text[at..s]);
+            out.push_str("<b>");
+            esc(&mut out, &self.text[s..e]);
+            out.push_str("</b>");
+            at = e;
+        }
+        esc(&mut out, &self.text[at..]);
+        out
+    }
+}
+
+/// Facet counts over the whole matched set, most frequent first (ties by value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    pub source: Vec<FacetCount>,
+    pub language: Vec<FacetCount>,
+}
+
+/// How many matched documents have this value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Health of a store: document count and how far the search index has caught up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStatus {
+    pub documents: u64,
+    /// Highest change sequence number in the document database.
+    pub last_seq: u64,
+    /// Highest change sequence number the search index covers (`== last_seq` when in sync).
+    pub indexed_seq: u64,
+    /// On-disk format version.
+    pub format_version: u32,
+    pub read_only: bool,
+}
