@@ -1,6 +1,6 @@
 //! `newsgraph demo`: the bundled examples into a fresh store, and a readable report.
 use anyhow::{bail, Context, Result};
-use newsgraph_store::{ListQuery, SearchQuery, Store};
+use newsgraph_store::{SearchQuery, Store};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -22,20 +22,31 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
     let s = super::ingest::run(&mut store, std::slice::from_ref(&input), &Default::default(), true)?;
     println!("newsgraph demo: {} articles read from {}, {} stored ({} duplicates folded, {} bad records)\n", s.read, input, s.inserted, s.duplicates, s.errors);
 
-    let page = store.list(&ListQuery { limit: 100, ..ListQuery::default() })?;
-    println!("{:<10} {:<17} {:<26} {}", "published", "source", "id", "title");
-    for d in &page.items {
-        let date = d.published.map(|p| p.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into());
-        println!("{:<10} {:<17} {:<26} {}", date, d.source.as_deref().unwrap_or("-"), d.id, d.title.as_deref().unwrap_or("(untitled)"));
-    }
-    let mut sentences = 0;
-    let mut words = 0;
-    let mut sections = 0;
+    // Every article, newest first, labelled by its title or else its first sentence.
+    let mut docs = Vec::new();
     for doc in store.iter_all() {
-        let doc = doc?;
-        sentences += doc.layers.sentences.len();
-        words += doc.word_count();
-        sections += doc.meta.sections.len();
+        docs.push(doc?);
+    }
+    docs.sort_by(|a, b| b.meta.published.map(|p| p.time).cmp(&a.meta.published.map(|p| p.time)));
+    println!("{:<16}  {:<18}  {:<16}  {}", "published (UTC)", "source", "id", "title or first sentence");
+    let (mut words, mut sentences, mut sections) = (0, 0, 0);
+    for d in &docs {
+        let date = d.meta.published.map(|p| p.time.naive_utc().format("%Y-%m-%d %H:%M").to_string());
+        let label = match (&d.meta.title, d.layers.sentences.first()) {
+            (Some(t), _) => t.clone(),
+            (None, Some(s)) => format!("“{}”", d.slice(s.span)),
+            (None, None) => "(empty)".into(),
+        };
+        println!(
+            "{:<16}  {:<18}  {:<16}  {}",
+            date.as_deref().unwrap_or("-"),
+            clip(d.meta.source.as_deref().unwrap_or("-"), 18),
+            d.id,
+            clip(&label, 90)
+        );
+        words += d.word_count();
+        sentences += d.layers.sentences.len();
+        sections += d.meta.sections.len();
     }
     println!("\n{words} words, {sentences} sentences, {sections} section headings in the store.");
 
@@ -50,4 +61,14 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
     println!("\nNext: `newsgraph search --store {d} QUERY`, `newsgraph show --store {d} ID`,");
     println!("      `newsgraph serve --store {d}` (then http://127.0.0.1:8787/search?q=Putin).");
     Ok(ExitCode::SUCCESS)
+}
+
+/// At most `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(n - 1).collect();
+    out.push('…');
+    out
 }
