@@ -145,50 +145,50 @@ fn negative_reason(ci: &str, rules: Rules) -> bool {
 
 /// Why an element's subtree is excluded.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Drop {
+enum Prune {
     Keep,
     Hard,
     Soft,
 }
 
-fn drop_kind(dom: &Dom, id: u32, rules: Rules) -> (Drop, bool) {
-    let Some(e) = dom.elem(id) else { return (Drop::Keep, false) };
+fn drop_kind(dom: &Dom, id: u32, rules: Rules) -> (Prune, bool) {
+    let Some(e) = dom.elem(id) else { return (Prune::Keep, false) };
     let t = &*e.local;
     if is_hard_drop_tag(t) {
-        return (Drop::Hard, false);
+        return (Prune::Hard, false);
     }
     if !rules.include_captions && t == "figcaption" {
-        return (Drop::Hard, false);
+        return (Prune::Hard, false);
     }
     if e.attr("hidden").is_some() {
-        return (Drop::Hard, false);
+        return (Prune::Hard, false);
     }
     if let Some(st) = e.attr("style") {
         let st = st.to_ascii_lowercase().replace(' ', "");
         if st.contains("display:none") || st.contains("visibility:hidden") {
-            return (Drop::Hard, false);
+            return (Prune::Hard, false);
         }
     }
     if e.attr("aria-hidden") == Some("true") && !matches!(t, "p" | "div" | "section" | "article") {
-        return (Drop::Hard, false);
+        return (Prune::Hard, false);
     }
     let ci = class_id(e);
     let pos = is_positive(&ci) || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"));
     if pos {
-        return (Drop::Keep, true);
+        return (Prune::Keep, true);
     }
     if is_soft_drop_tag(t) {
-        return (Drop::Soft, false);
+        return (Prune::Soft, false);
     }
     if let Some(role) = e.attr("role") {
         if matches!(role, "navigation" | "banner" | "contentinfo" | "complementary" | "dialog" | "alert" | "menu" | "menubar" | "toolbar") {
-            return (Drop::Soft, false);
+            return (Prune::Soft, false);
         }
     }
     if negative_reason(&ci, rules) && !matches!(t, "body" | "html") {
-        return (Drop::Soft, false);
+        return (Prune::Soft, false);
     }
-    (Drop::Keep, false)
+    (Prune::Keep, false)
 }
 
 /// Per-document analysis state.
@@ -232,9 +232,9 @@ pub(crate) fn analyze(dom: &Dom, rules: Rules) -> Analysis<'_> {
     let mut pre = vec![NONE; n];
     let mut end = vec![NONE; n];
     let mut order: Vec<u32> = Vec::with_capacity(n);
-    let mut drop = vec![Drop::Keep; n];
+    let mut drop = vec![Prune::Keep; n];
     let mut positive = vec![false; n];
-    let mut own_drop = vec![Drop::Keep; n];
+    let mut own_drop = vec![Prune::Keep; n];
     let mut in_link = vec![false; n];
 
     // Pass 1: pre-order, drop marks (inherited), positive marks.
@@ -248,15 +248,15 @@ pub(crate) fn analyze(dom: &Dom, rules: Rules) -> Analysis<'_> {
             pre[id as usize] = order.len() as u32;
             order.push(id);
             let parent = dom.nodes[id as usize].parent;
-            let inherited = if parent == NONE { Drop::Keep } else { drop[parent as usize] };
+            let inherited = if parent == NONE { Prune::Keep } else { drop[parent as usize] };
             let (d, pos) = drop_kind(dom, id, rules);
             positive[id as usize] = pos;
             own_drop[id as usize] = d;
             in_link[id as usize] = (parent != NONE && in_link[parent as usize]) || dom.tag(id) == "a";
             drop[id as usize] = match (inherited, d) {
-                (Drop::Hard, _) | (_, Drop::Hard) => Drop::Hard,
-                (Drop::Soft, _) | (_, Drop::Soft) => Drop::Soft,
-                _ => Drop::Keep,
+                (Prune::Hard, _) | (_, Prune::Hard) => Prune::Hard,
+                (Prune::Soft, _) | (_, Prune::Soft) => Prune::Soft,
+                _ => Prune::Keep,
             };
             stack.push((id, true));
             let kids: Vec<u32> = dom.children(id).collect();
@@ -271,7 +271,7 @@ pub(crate) fn analyze(dom: &Dom, rules: Rules) -> Analysis<'_> {
     let mut prose = vec![0usize; n];
     for &id in order.iter().rev() {
         let node = &dom.nodes[id as usize];
-        if drop[id as usize] == Drop::Hard {
+        if drop[id as usize] == Prune::Hard {
             continue;
         }
         if let Data::Text(t) = &node.data {
@@ -295,21 +295,21 @@ pub(crate) fn analyze(dom: &Dom, rules: Rules) -> Analysis<'_> {
     let total = prose[0].max(1);
     // Undo soft drops on subtrees that hold ≥ 35% of the page's prose: re-walk in pre-order
     // and recompute inheritance with the guard applied.
-    let mut final_drop = vec![Drop::Keep; n];
+    let mut final_drop = vec![Prune::Keep; n];
     let debug = std::env::var_os("NEWSGRAPH_HTML_DEBUG").is_some();
     for &id in &order {
         let parent = dom.nodes[id as usize].parent;
-        let inherited = if parent == NONE { Drop::Keep } else { final_drop[parent as usize] };
+        let inherited = if parent == NONE { Prune::Keep } else { final_drop[parent as usize] };
         let own = {
             let d = own_drop[id as usize];
-            if d == Drop::Soft && prose[id as usize] * 100 >= total * 35 {
-                Drop::Keep
+            if d == Prune::Soft && prose[id as usize] * 100 >= total * 35 {
+                Prune::Keep
             } else {
                 d
             }
         };
-        final_drop[id as usize] = if inherited != Drop::Keep { inherited } else { own };
-        if debug && own == Drop::Soft && inherited == Drop::Keep && prose[id as usize] > 200 {
+        final_drop[id as usize] = if inherited != Prune::Keep { inherited } else { own };
+        if debug && own == Prune::Soft && inherited == Prune::Keep && prose[id as usize] > 200 {
             if let Some(e) = dom.elem(id) {
                 eprintln!("soft-drop <{}> {:?} prose={}/{total}", &*e.local, class_id(e), prose[id as usize]);
             }
@@ -403,7 +403,7 @@ impl Collector {
     }
 }
 
-fn collect_blocks(dom: &Dom, drop: &[Drop]) -> Vec<RawBlock> {
+fn collect_blocks(dom: &Dom, drop: &[Prune]) -> Vec<RawBlock> {
     let mut c = Collector { blocks: Vec::new(), text: String::new(), link_len: 0, first: None, pending_space: false };
     // Explicit stack: (node, exiting?). Frames track the current block owner.
     let mut frames: Vec<Frame> = vec![Frame { id: 0, seen_block_child: false }];
@@ -430,7 +430,7 @@ fn collect_blocks(dom: &Dom, drop: &[Drop]) -> Vec<RawBlock> {
                     }
                     continue;
                 }
-                if id != 0 && drop[id as usize] != Drop::Keep {
+                if id != 0 && drop[id as usize] != Prune::Keep {
                     // A dropped block still separates the text around it.
                     if block {
                         if let Some(f) = frames.last_mut() {
