@@ -1,4 +1,4 @@
-use crate::Span;
+use crate::{Entity, Mention, Span, Timex};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -70,6 +70,12 @@ pub struct Layers {
     pub sentences: Vec<Sentence>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<Token>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<Entity>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timexes: Vec<Timex>,
 }
 
 impl Layers {
@@ -80,6 +86,8 @@ impl Layers {
             .map(|p| (LayerName::Paragraphs, p.span))
             .chain(self.sentences.iter().map(|s| (LayerName::Sentences, s.span)))
             .chain(self.tokens.iter().map(|t| (LayerName::Tokens, t.span)))
+            .chain(self.mentions.iter().map(|m| (LayerName::Mentions, m.span)))
+            .chain(self.timexes.iter().map(|t| (LayerName::Timexes, t.span)))
     }
 
     /// Whether a layer has been filled.
@@ -89,6 +97,9 @@ impl Layers {
             LayerName::Paragraphs => !self.paragraphs.is_empty(),
             LayerName::Sentences => !self.sentences.is_empty(),
             LayerName::Tokens => !self.tokens.is_empty(),
+            LayerName::Mentions => !self.mentions.is_empty(),
+            LayerName::Entities => !self.entities.is_empty(),
+            LayerName::Timexes => !self.timexes.is_empty(),
             _ => false,
         }
     }

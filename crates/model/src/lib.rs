@@ -15,10 +15,12 @@
 //! (`schema_version` = [`SCHEMA_VERSION`]).
 
 mod document;
+mod entity;
 mod layers;
 mod normalize;
 mod offsets;
 mod span;
+mod timex;
 
 pub use document::{
     canonical_key, content_hash, Document, DocumentBuilder, InputRef, Metadata, Published, Section, TimeBasis,
@@ -26,7 +28,9 @@ pub use document::{
 pub use layers::{LayerName, Layers, Paragraph, Sentence, Token, TokenKind};
 pub use normalize::{normalize_line, normalize_text, Normalized};
 pub use offsets::OffsetMap;
+pub use entity::{Entity, EntityType, Mention};
 pub use span::Span;
+pub use timex::{Timex, TimexType};
 
 /// Version of the JSON schema and of the stored document encoding.
 /// Bump it on any incompatible change, and keep a reader for the old one.
