@@ -3,14 +3,20 @@ use crate::error::{ErrorKind, IngestError, Place};
 use crate::text::{build_plain, TextMode};
 use crate::time::parse_any_time;
 use crate::{html::html_article, IngestOptions, Ingested};
-use newsgraph_model::InputRef;
+use newsgraph_model::{InputRef, OffsetMap};
 use serde_json::Value;
 use std::io::BufRead;
 
 /// Reads one line of at most `max` bytes into `buf` (without the newline).
 /// Returns `Ok(None)` at end of input, `Ok(Some(false))` for a line, `Ok(Some(true))`
 /// for a line that was longer than `max` (skipped to its end, `buf` holds its start).
-pub(crate) fn read_capped_line(r: &mut dyn BufRead, max: usize, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+/// `consumed` grows by the bytes read, newline included (to track the line's file offset).
+pub(crate) fn read_capped_line(
+    r: &mut dyn BufRead,
+    max: usize,
+    buf: &mut Vec<u8>,
+    consumed: &mut u64,
+) -> std::io::Result<Option<bool>> {
     buf.clear();
     let mut too_long = false;
     let mut any = false;
@@ -39,6 +45,7 @@ pub(crate) fn read_capped_line(r: &mut dyn BufRead, max: usize, buf: &mut Vec<u8
         }
         let n = done.unwrap_or(avail.len());
         r.consume(n);
+        *consumed += n as u64;
         if done.is_some() {
             if buf.last() == Some(&b'\r') {
                 buf.pop();
@@ -57,9 +64,12 @@ fn str_field(o: &serde_json::Map<String, Value>, names: &[&str]) -> Option<Strin
 }
 
 /// Converts one JSONL line (already read) into a document.
+/// `line_offset` is the byte offset of the line in the file: the document's offsets map to
+/// file bytes (through the JSON string escapes of the `text` field).
 pub(crate) fn jsonl_record(
     line: &[u8],
     lineno: u64,
+    line_offset: u64,
     origin: &str,
     opts: &IngestOptions,
 ) -> Result<Ingested, IngestError> {
@@ -72,7 +82,16 @@ pub(crate) fn jsonl_record(
     };
     let url = str_field(&o, &["url", "link"]);
     let mut warnings = Vec::new();
+    // Where the `text` string literal sits in the line, to map offsets through its escapes.
+    let text_literal = serde_json::from_str::<RawText>(text)
+        .ok()
+        .and_then(|r| r.text)
+        .map(|raw| (raw.get(), raw.get().as_ptr() as usize - text.as_ptr() as usize));
+    let mut outer = None;
     let mut b = if let Some(body) = o.get("text").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
+        if let Some((literal, at)) = text_literal {
+            outer = Some(unescape_map(literal, line_offset as usize + at));
+        }
         build_plain(body, 0, TextMode { trailer: false, title: false }, origin, &mut warnings)
             .ok_or_else(|| err(ErrorKind::NoText(String::new())))?
     } else if let Some(html) = o.get("html").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
@@ -121,5 +140,71 @@ pub(crate) fn jsonl_record(
         }
     }
     m.input = Some(InputRef { origin: origin.to_string(), format: "jsonl".into(), record: Some(lineno) });
-    Ok(Ingested { document: b.build(), warnings })
+    let mut document = b.build();
+    if let Some(outer) = outer {
+        document.source_map = document.source_map.then(&outer);
+    }
+    Ok(Ingested { document, warnings })
+}
+
+#[derive(serde::Deserialize)]
+struct RawText<'a> {
+    #[serde(borrow)]
+    text: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Maps offsets in the decoded value of a JSON string literal (`"…"`, quotes included)
+/// to offsets in the file, where the literal starts at byte `at`. Each escape starts a
+/// new anchor; plain runs map one for one.
+fn unescape_map(literal: &str, at: usize) -> OffsetMap {
+    let raw = literal.as_bytes();
+    let mut map = OffsetMap::default();
+    let (mut i, mut decoded) = (1, 0); // after the opening quote
+    map.push(0, at + 1);
+    while i + 1 < raw.len() {
+        if raw[i] != b'\\' {
+            i += 1;
+            decoded += 1;
+            continue;
+        }
+        // An escape: `\uXXXX` (maybe a surrogate pair) or a two-byte one.
+        let (len, out) = match raw.get(i + 1) {
+            Some(b'u') => {
+                let hex = |k: usize| literal.get(k..k + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+                match hex(i + 2) {
+                    Some(hi @ 0xD800..=0xDBFF) if raw.get(i + 6) == Some(&b'\\') => {
+                        let c = hex(i + 8).and_then(|lo| char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)));
+                        (12, c.map_or(3, char::len_utf8))
+                    }
+                    Some(u) => (6, char::from_u32(u).map_or(3, char::len_utf8)),
+                    None => (2, 1),
+                }
+            }
+            _ => (2, 1),
+        };
+        map.push(decoded, at + i);
+        i += len;
+        decoded += out;
+        map.push(decoded, at + i);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_through_escapes_to_file_bytes() {
+        let first = "{\"text\": \"x\"}\n";
+        let line = r#"{"url": "https://a.example/1", "text": "Caf\u00e9 \"Noir\" opened.\n\nIt is \ud83d\ude00 new."}"#;
+        let file = format!("{first}{line}\n");
+        let ing = jsonl_record(line.as_bytes(), 2, first.len() as u64, "t.jsonl", &IngestOptions::default()).unwrap();
+        let doc = ing.document;
+        for word in ["opened.", "It is", "new.", "Caf"] {
+            let t = doc.text().find(word).unwrap();
+            let s = doc.source_map.to_source(t).unwrap();
+            assert!(file[s..].starts_with(word), "{word:?} maps to {:?}", &file[s..s + 10]);
+        }
+    }
 }

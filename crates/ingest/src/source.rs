@@ -79,7 +79,7 @@ enum Input {
 enum Current {
     Idle,
     Queue(VecDeque<Result<Ingested, IngestError>>),
-    Jsonl { r: Box<dyn BufRead + Send>, origin: String, line: u64 },
+    Jsonl { r: Box<dyn BufRead + Send>, origin: String, line: u64, offset: u64 },
     Warc(WarcRecords),
     Feed { entries: std::vec::IntoIter<Entry>, feed: Box<Feed>, format: String, n: u64, origin: String },
 }
@@ -169,13 +169,14 @@ impl Source {
                 *n += 1;
                 Some(feed_item(&e, feed, format, *n, origin, opts))
             }
-            Current::Jsonl { r, origin, line } => {
+            Current::Jsonl { r, origin, line, offset } => {
                 let mut buf = Vec::new();
                 loop {
                     *line += 1;
                     let place = Place::Line(*line);
                     let max = opts.max_record_bytes.min(usize::MAX as u64) as usize;
-                    match read_capped_line(&mut **r, max, &mut buf) {
+                    let line_start = *offset;
+                    match read_capped_line(&mut **r, max, &mut buf, offset) {
                         Ok(None) => return None,
                         Ok(Some(true)) => {
                             return Some(Err(IngestError::new(
@@ -185,7 +186,7 @@ impl Source {
                             )))
                         }
                         Ok(Some(false)) if buf.iter().all(u8::is_ascii_whitespace) => continue,
-                        Ok(Some(false)) => return Some(jsonl_record(&buf, *line, origin, opts)),
+                        Ok(Some(false)) => return Some(jsonl_record(&buf, *line, line_start, origin, opts)),
                         Err(e) => {
                             let err = IngestError::new(origin.as_str(), place, ErrorKind::Io(e));
                             self.current = Current::Idle;
@@ -259,7 +260,7 @@ impl Source {
         let reader: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
         match format {
             Format::Jsonl => {
-                Current::Jsonl { r: Box::new(BufReader::with_capacity(1 << 16, reader)), origin: name, line: 0 }
+                Current::Jsonl { r: Box::new(BufReader::with_capacity(1 << 16, reader)), origin: name, line: 0, offset: 0 }
             }
             Format::Warc => Current::Warc(WarcRecords::new(Box::new(BufReader::with_capacity(1 << 16, reader)), name)),
             _ => {

@@ -48,7 +48,7 @@ impl WarcRecords {
         let mut line = Vec::new();
         // Version line, after any blank lines.
         loop {
-            match read_capped_line(&mut *self.r, MAX_HEADER_LINE, &mut line) {
+            match read_capped_line(&mut *self.r, MAX_HEADER_LINE, &mut line, &mut 0) {
                 Ok(None) => return Ok(None),
                 Ok(Some(_)) if line.iter().all(u8::is_ascii_whitespace) => continue,
                 Ok(Some(_)) => break,
@@ -66,7 +66,7 @@ impl WarcRecords {
         let mut content_length: Option<u64> = None;
         let (mut wtype, mut uri) = (String::new(), None);
         loop {
-            match read_capped_line(&mut *self.r, MAX_HEADER_LINE, &mut line) {
+            match read_capped_line(&mut *self.r, MAX_HEADER_LINE, &mut line, &mut 0) {
                 Ok(None) => return Err((self.err(ErrorKind::BadWarc("record headers cut short".into())), true)),
                 Ok(Some(_)) if line.is_empty() => break,
                 Ok(Some(_)) => {

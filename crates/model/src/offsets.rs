@@ -51,12 +51,23 @@ impl OffsetMap {
         })
     }
 
-    /// Composes `self` (text → intermediate) with `outer` (intermediate → source).
+    /// Composes `self` (text → intermediate) with `outer` (intermediate → source): the
+    /// result keeps the anchors of both, so a run of `self` that crosses an anchor of
+    /// `outer` (an escape, a dropped tag) is split there.
     pub fn then(&self, outer: &OffsetMap) -> OffsetMap {
         let mut out = OffsetMap::default();
-        for &(t, m) in &self.anchors {
+        for (i, &(t, m)) in self.anchors.iter().enumerate() {
             if let Some(s) = outer.to_source(m as usize) {
                 out.push(t as usize, s);
+            }
+            // Where this run ends in intermediate offsets (unbounded for the last run).
+            let end = self.anchors.get(i + 1).map(|&(nt, _)| m as u64 + (nt - t) as u64);
+            let from = outer.anchors.partition_point(|&(om, _)| om <= m);
+            for &(om, os) in &outer.anchors[from..] {
+                if end.is_some_and(|e| om as u64 >= e) {
+                    break;
+                }
+                out.push((t + (om - m)) as usize, os as usize);
             }
         }
         out
@@ -81,6 +92,20 @@ mod tests {
         assert_eq!(m.to_source(0), Some(10));
         assert_eq!(m.to_source(4), Some(14));
         assert_eq!(m.to_source(7), Some(31));
+    }
+
+    #[test]
+    fn composition_keeps_outer_anchors_inside_inner_runs() {
+        // inner: identity over 0..; outer: an escape at intermediate 3 (two source bytes
+        // for one intermediate byte).
+        let inner = OffsetMap::identity();
+        let mut outer = OffsetMap::default();
+        outer.push(0, 10);
+        outer.push(3, 13);
+        outer.push(4, 15);
+        let c = inner.then(&outer);
+        assert_eq!(c.to_source(2), Some(12));
+        assert_eq!(c.to_source(5), Some(16));
     }
 
     #[test]
