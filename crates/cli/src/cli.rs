@@ -121,6 +121,19 @@ pub enum Command {
     /// Measure throughput and peak memory.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Train a model from gold data.
+    #[command(subcommand)]
+    Train(TrainCommand),
+    /// Near-duplicate groups among the stored articles (MinHash + LSH over word 5-shingles).
+    Dedup {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Estimated Jaccard similarity of shingles at or above which articles are near-duplicates.
+        #[arg(long, default_value_t = newsgraph_corpus::DEFAULT_THRESHOLD)]
+        threshold: f32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Ingest the bundled examples into a fresh store and print what was found.
     Demo {
         /// The examples folder.
@@ -139,6 +152,29 @@ pub enum ExportFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum EvalCommand {
+    /// Named entities on a CoNLL file: exact-span precision, recall and F1 per type and
+    /// overall (conlleval semantics), the model run on the gold tokens.
+    Ner {
+        #[arg(long, value_name = "FILE")]
+        conll: PathBuf,
+        #[arg(long, value_enum, default_value_t = Scheme::Iob1)]
+        scheme: Scheme,
+        /// Map the file's labels onto ours, e.g. `Person=PER,Organisation=ORG,Location=LOC,Nationality=MISC`;
+        /// unmapped labels are ignored on both sides.
+        #[arg(long, value_name = "LABELS")]
+        map: Option<String>,
+        /// A weights file instead of the committed model.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// Re-case every word first (robustness to all-caps or lower-case text).
+        #[arg(long, value_enum)]
+        recase: Option<Recase>,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/ner-conll2003-testb.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
     /// Main-text extraction: token-shingle P/R/F1 of the article body per page, averaged
     /// (the article-extraction-benchmark's own metric).
     Extract {
@@ -151,16 +187,122 @@ pub enum EvalCommand {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+    /// Time expressions on TimeML (every .tml under DIR): TempEval-3 strict/relaxed extent
+    /// P/R/F1, type and value accuracy, value F1.
+    Timex {
+        /// A folder of TimeML files (searched recursively).
+        #[arg(long, value_name = "DIR")]
+        tml: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/timex.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// Named entities: train the averaged perceptron on a CoNLL file (fixed seed and order,
+    /// so reproducible); prints dev F1 per epoch and keeps the best epoch.
+    Ner {
+        /// Training data (CoNLL, any IOB scheme; types PER, ORG, LOC, MISC); repeat the
+        /// flag to train on several files.
+        #[arg(long, value_name = "FILE", default_values = ["../shared/data/conll2003/eng.train"])]
+        conll: Vec<PathBuf>,
+        /// Development data for per-epoch F1 and choosing the epoch.
+        #[arg(long, value_name = "FILE")]
+        dev: Option<PathBuf>,
+        /// Where to write the weights.
+        #[arg(long, value_name = "FILE", default_value = "crates/entity/data/ner.bin")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+        /// Hashed feature table size: 2^bits rows.
+        #[arg(long, default_value_t = 20)]
+        bits: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Drop quantized weights smaller than this (smaller file).
+        #[arg(long, default_value_t = 0)]
+        prune: i16,
+        /// Train without the place-name gazetteer features.
+        #[arg(long)]
+        no_gazetteer: bool,
+        /// Add every N-th document again in upper case and another in lower case (0 = none).
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        augment_case: usize,
+        /// Learn a case lexicon (words mostly lower-case vs capitalized) as extra features.
+        #[arg(long)]
+        case_lexicon: bool,
+    },
+}
+
+/// Re-casing of the input words.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recase {
+    Upper,
+    Lower,
+}
+
+/// Tagging scheme of a CoNLL file (decoded with conlleval's rules either way).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Iob1,
+    Iob2,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Iob1 => "iob1",
+            Scheme::Iob2 => "iob2",
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Near-duplicate detection: documents per CPU-second for signature + query + insert,
+    /// over documents re-mixed from a corpus's texts with planted near-copies.
+    Dedup {
+        /// Folder (or file) of articles whose texts are re-mixed.
+        #[arg(long, default_value = "../shared/data/article-extraction-benchmark/html")]
+        corpus: String,
+        /// Number of documents to generate.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The entity stage (tagger over segmented documents): words per CPU-second, peak memory.
+    Entities {
+        /// CoNLL files (one document per -DOCSTART-), text files or folders of .txt/.md.
+        #[arg(default_values_t = ["../shared/data/conll2003/eng.testb".to_string()])]
+        inputs: Vec<String>,
+        /// Passes over the documents.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// HTML main-text extraction: pages and MB per CPU-second, peak memory.
     Extract {
         /// A folder of .html / .html.gz pages.
         #[arg(long, value_name = "DIR", default_value = "../shared/data/article-extraction-benchmark/html")]
         corpus: PathBuf,
         /// Passes over the corpus (the figures are over all passes).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time expressions (segmentation + time tagging of TimeML bodies): words per CPU-second.
+    Timex {
+        /// A folder of TimeML files (searched recursively).
+        #[arg(long, value_name = "DIR", default_value = "../shared/data/tempeval3/Training/TBAQ-cleaned")]
+        corpus: PathBuf,
+        /// Passes over the documents.
         #[arg(long, default_value_t = 5)]
         repeat: usize,
         #[arg(long)]

@@ -91,6 +91,20 @@ fn ingest_is_idempotent_and_searchable() {
     }
     let (code, _, _) = run(&["show", "0000000000000000", "--store", s]);
     assert_eq!(code, 1);
+
+    // The republished copy of the sample article is its near-duplicate; nothing else is.
+    let (code, out, err) = run(&["dedup", "--store", s, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let groups: Value = serde_json::from_str(&out).unwrap();
+    let groups = groups.as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{out}");
+    let ids: Vec<String> = groups[0]["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+    let texts: Vec<String> = ids
+        .iter()
+        .map(|id| serde_json::from_str::<Value>(&run(&["show", id, "--store", s, "--json"]).1).unwrap()["meta"]["input"]["origin"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts, ["examples/alaska-summit.txt", "examples/alaska-summit-copy.txt"]);
+    assert_eq!(groups[0]["canonical"], ids[0].as_str(), "the earlier publication is canonical");
 }
 
 #[test]

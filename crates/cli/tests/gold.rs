@@ -34,3 +34,36 @@ fn benchmark_pages_ingest_idempotently() {
     assert_eq!(second["store_total"].as_u64().unwrap(), total, "{second}");
     assert_eq!(second["inserted"], 0);
 }
+
+#[test]
+fn ner_conll2003_testb_f1_floor() {
+    let Some(data) = common::shared_data() else { return };
+    let testb = data.join("conll2003/eng.testb");
+    let (code, out, err) = common::run(&["eval", "ner", "--conll", testb.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["gold"], 5648, "eng.testb holds 5,648 entities");
+    let f1 = r["f1"].as_f64().unwrap();
+    eprintln!("NER eng.testb F1 {f1:.4} (P {:.4}, R {:.4})", r["precision"].as_f64().unwrap(), r["recall"].as_f64().unwrap());
+    for t in ["PER", "ORG", "LOC", "MISC"] {
+        assert!(r["types"][t]["f1"].as_f64().unwrap() > 0.5, "{t}: {}", r["types"][t]);
+    }
+    assert!(f1 >= NER_TESTB_FLOOR, "F1 {f1:.4} is under the {NER_TESTB_FLOOR} floor");
+}
+
+/// Slightly under the committed model's measured eng.testb F1 (see eval/reports/ner-conll2003-testb.md).
+const NER_TESTB_FLOOR: f64 = 0.825;
+
+#[test]
+fn tempeval3_tbaq_timex_floors() {
+    let Some(data) = common::shared_data() else { return };
+    let tml = data.join("tempeval3/Training/TBAQ-cleaned");
+    let (code, out, err) = common::run(&["eval", "timex", "--tml", tml.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}\n{err}"));
+    assert_eq!(r["documents"], 257);
+    let (relaxed, value) = (r["relaxed_f1"].as_f64().unwrap(), r["value_f1"].as_f64().unwrap());
+    eprintln!("TBAQ timex: strict F1 {:.3}, relaxed F1 {relaxed:.3}, value F1 {value:.3}", r["strict_f1"].as_f64().unwrap());
+    assert!(relaxed >= 0.88, "relaxed extent F1 {relaxed:.3} is under the 0.88 floor");
+    assert!(value >= 0.78, "value F1 {value:.3} is under the 0.78 floor");
+}

@@ -82,6 +82,33 @@ fn iso639_1(lang: whatlang::Lang) -> &'static str {
     }
 }
 
+/// Finds and normalizes time expressions (see `newsgraph-time`): fills `timexes`,
+/// resolving relative ones against the publication time and the dates the text mentions.
+pub struct TimeAnnotator {
+    tagger: &'static newsgraph_time::TimeTagger,
+}
+
+impl Default for TimeAnnotator {
+    fn default() -> Self {
+        TimeAnnotator { tagger: newsgraph_time::TimeTagger::global() }
+    }
+}
+
+impl Annotator for TimeAnnotator {
+    fn name(&self) -> &'static str {
+        "time"
+    }
+    fn requires(&self) -> &'static [LayerName] {
+        &[LayerName::Sentences, LayerName::Tokens]
+    }
+    fn assigns(&self) -> &'static [LayerName] {
+        &[LayerName::Timexes]
+    }
+    fn annotate(&self, doc: &mut Document) {
+        self.tagger.annotate(doc);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,10 @@
 //! and appending them in [`Pipeline::standard`]; nothing else changes.
 
 mod annotators;
+mod entity;
 
-pub use annotators::{MetadataAnnotator, SegmentAnnotator};
+pub use annotators::{MetadataAnnotator, SegmentAnnotator, TimeAnnotator};
+pub use entity::EntityAnnotator;
 
 use newsgraph_model::{Document, LayerName};
 use rayon::prelude::*;
@@ -108,6 +110,8 @@ impl Pipeline {
         PipelineBuilder::new()
             .add(MetadataAnnotator)
             .add(SegmentAnnotator::default())
+            .add(TimeAnnotator::default())
+            .add(EntityAnnotator::default())
             .build()
             .expect("the standard pipeline is well-ordered")
     }

@@ -12,5 +12,7 @@
 //! ```
 
 pub mod extract;
+pub mod timex;
+pub mod ner;
 
 pub use extract::{run_benchmark, EvalError, ExtractReport, PageReport, Scores};

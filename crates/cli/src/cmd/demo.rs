@@ -50,6 +50,16 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
     }
     println!("\n{words} words, {sentences} sentences, {sections} section headings in the store.");
 
+    let groups = super::dedup::groups(&store, newsgraph_corpus::DEFAULT_THRESHOLD)?;
+    println!("\nnear-duplicates: {} group(s)", groups.len());
+    for g in &groups {
+        for m in &g.members {
+            let mark = if *m == g.canonical { "canonical" } else { "copy     " };
+            let label = store.get(m)?.map(|d| super::dedup::label(&d)).unwrap_or_default();
+            println!("  {mark} {m}  {}", clip(&label, 80));
+        }
+    }
+
     for q in ["Putin Alaska summit", "\"White House\" Zelensky"] {
         let r = store.search(&SearchQuery { limit: 3, ..SearchQuery::text(q) })?;
         println!("\nsearch {q:?}: {} articles", r.total);

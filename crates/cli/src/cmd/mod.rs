@@ -1,13 +1,16 @@
 //! One module per command; `run` dispatches.
 mod analyze;
 mod bench;
+mod dedup;
 mod demo;
 mod eval;
 mod ingest;
+mod ner;
 mod query;
 mod serve;
+mod timex;
 
-use crate::cli::{BenchCommand, Cli, Command, EvalCommand, InputOpts};
+use crate::cli::{BenchCommand, Cli, Command, EvalCommand, InputOpts, TrainCommand};
 use anyhow::{Context, Result};
 use newsgraph_ingest::IngestOptions;
 use newsgraph_store::EmbeddedStore;
@@ -34,6 +37,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(EvalCommand::Extract { benchmark, json, report }) => eval::extract(&benchmark, json, report.as_deref()),
         Command::Bench(BenchCommand::Extract { corpus, repeat, json }) => bench::extract(&corpus, repeat, json),
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
+        Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, json, report }) => {
+            ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, json, report.as_deref())
+        }
+        Command::Train(TrainCommand::Ner { conll, dev, out, epochs, bits, seed, prune, no_gazetteer, augment_case, case_lexicon }) => {
+            let cfg = newsgraph_entity::TrainConfig { epochs, bits, seed, prune, augment_case, case_lexicon, word_dropout: 0.0 };
+            ner::train(&conll, dev.as_deref(), &out, &cfg, no_gazetteer)
+        }
+        Command::Bench(BenchCommand::Entities { inputs, repeat, json }) => {
+            let paths: Vec<std::path::PathBuf> = inputs.iter().map(Into::into).collect();
+            ner::bench(&paths, repeat, json)
+        }
+        Command::Eval(EvalCommand::Timex { tml, json, report }) => timex::eval(&tml, json, report.as_deref()),
+        Command::Bench(BenchCommand::Timex { corpus, repeat, json }) => timex::bench(&corpus, repeat, json),
+        Command::Dedup { store, threshold, json } => dedup::run(&open_store_read(&store.store)?, threshold, json),
+        Command::Bench(BenchCommand::Dedup { corpus, docs, json }) => dedup::bench(&corpus, docs, json),
         Command::Demo { examples, store } => demo::run(&examples, &store),
     }
 }
