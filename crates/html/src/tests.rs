@@ -283,11 +283,28 @@ fn deep_nesting_does_not_overflow() {
 }
 
 #[test]
-fn script_blanking_keeps_offsets_and_json_ld() {
+fn script_cutting_keeps_json_ld_and_maps_offsets_back() {
     let html = "<script>if (a < b) { x = '</p>'; }</script><SCRIPT type=\"application/ld+json\">{}</SCRIPT><style>p{}</style><p>x</p>";
-    let b = crate::dom::blank_scripts(html);
-    assert_eq!(b.len(), html.len());
+    let (b, cuts) = crate::dom::strip_scripts(html);
     assert!(b.contains("{}</SCRIPT>"));
     assert!(!b.contains("x = "));
-    assert!(b.ends_with("<style>   </style><p>x</p>"));
+    assert!(b.ends_with("<style></style><p>x</p>"));
+    // Every byte after the last cut maps back by the bytes cut before it.
+    let (at, cut) = *cuts.last().unwrap();
+    assert_eq!(&html[at as usize + cut as usize..], &b[at as usize..]);
+    assert_eq!(cuts.len(), 2);
+}
+
+#[test]
+fn block_offsets_point_into_the_page_after_cut_scripts() {
+    let html = format!(
+        "<html><body><script>{}</script><article><p>{P1}</p><style>.a{{}}</style><p>{P2}</p></article></body></html>",
+        "var x = 1;".repeat(500)
+    );
+    let ex = crate::extract(&html, &ExtractOptions::default()).unwrap();
+    for b in &ex.blocks {
+        let at = b.source_offset;
+        let head: String = b.text.trim().chars().take(20).collect();
+        assert!(html[at..].starts_with(&head), "block {head:?} maps to {:?}", &html[at..at + 20]);
+    }
 }
