@@ -64,7 +64,8 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
         let r = store.search(&SearchQuery { limit: 3, ..SearchQuery::text(q) })?;
         println!("\nsearch {q:?}: {} articles", r.total);
         for h in &r.hits {
-            println!("  {:.2}  {}  ({})", h.score, h.title.as_deref().unwrap_or("(untitled)"), h.id);
+            let label = store.get(&h.id)?.map(|d| super::dedup::label(&d)).unwrap_or_default();
+            println!("  {:.2}  {}  ({})", h.score, clip(&label, 90), h.id);
         }
     }
     let d = store_dir.display();
