@@ -119,7 +119,7 @@ pub fn aggregate(pages: &[PageCounts]) -> Scores {
     let mean = |v: Vec<f64>| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
     let precision = mean(pages.iter().filter_map(|c| c.precision()).collect());
     let recall = mean(pages.iter().filter_map(|c| c.recall()).collect());
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let f1 = crate::score::f1(precision, recall);
     Scores { precision, recall, f1, pages: pages.len() }
 }
 
@@ -203,7 +203,7 @@ pub fn run_benchmark(
         let c = page_counts(&body, &predicted);
         let p = c.precision().unwrap_or(0.0);
         let r = c.recall().unwrap_or(0.0);
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f1 = crate::score::f1(p, r);
         counts.push(c);
         per_page.push(PageReport { id, url, precision: p, recall: r, f1, counts: c });
     }

@@ -11,6 +11,8 @@
 //! assert_eq!(r.f1, 1.0);
 //! ```
 
+mod score;
+
 pub mod extract;
 pub mod timex;
 pub mod ner;

@@ -11,6 +11,7 @@
 //! let r = s.report();
 //! assert_eq!((r.precision, r.recall), (0.5, 1.0));
 //! ```
+use crate::score::{f1, ratio};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -44,20 +45,7 @@ impl Counts {
         ratio(self.correct, self.gold)
     }
     pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
+        f1(self.precision(), self.recall())
     }
 }
 

@@ -17,6 +17,7 @@
 //! let r = score(&[(doc.timexes.clone(), vec![p])]);
 //! assert_eq!((r.strict_f1, r.value_f1), (1.0, 1.0));
 //! ```
+use crate::score::{f1, ratio};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -204,21 +205,6 @@ pub struct Mismatch {
     pub predicted: Predicted,
 }
 
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
 
 /// Pairs each gold expression with at most one overlapping prediction (the first free one).
 pub fn align(gold: &[GoldTimex], pred: &[Predicted]) -> Vec<(usize, usize)> {
