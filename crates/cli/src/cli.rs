@@ -73,6 +73,13 @@ pub enum Command {
         /// Published on or before this date (YYYY-MM-DD, inclusive, or RFC 3339).
         #[arg(long)]
         to: Option<String>,
+        /// The text mentions a date on or after this one (a mentioned period counts by its
+        /// first and last day).
+        #[arg(long)]
+        mentioned_from: Option<String>,
+        /// The text mentions a date on or before this one (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        mentioned_to: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]

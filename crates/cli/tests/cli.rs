@@ -82,6 +82,18 @@ fn ingest_is_idempotent_and_searchable() {
     assert_eq!(d["id"], id.as_str());
     assert!(!d["layers"]["sentences"].as_array().unwrap().is_empty());
 
+    // Filter by the dates the texts mention: "next Friday" in the sample is 2025-08-15.
+    let (code, out, err) =
+        run(&["search", "--store", s, "--json", "--mentioned-from", "2025-08-15", "--mentioned-to", "2025-08-15", "--limit", "50"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let (code, sample, _) = run(&["analyze", "examples/alaska-summit.txt", "--json"]);
+    assert_eq!(code, 0);
+    let sample_id = serde_json::from_str::<Value>(&sample).unwrap()["id"].as_str().unwrap().to_string();
+    assert!(r["hits"].as_array().unwrap().iter().any(|h| h["id"] == sample_id.as_str()), "{r}");
+    let (_, out, _) = run(&["search", "--store", s, "--json", "--mentioned-from", "1990-01-01", "--mentioned-to", "1990-12-31"]);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["total"], 0);
+
     let (code, out, _) = run(&["export", "--store", s]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count() as u64, total);
@@ -248,6 +260,10 @@ fn serve_answers_the_api_and_survives_hostile_queries() {
         let d: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(d["id"], id.as_str());
 
+        let (st, body) = http_get(port, "/search?mentioned_from=2025-08-15&mentioned_to=2025-08-15");
+        assert_eq!(st, 200, "{body}");
+        assert!(serde_json::from_str::<Value>(&body).unwrap()["total"].as_u64().unwrap() >= 1, "{body}");
+
         let (st, body) = http_get(port, "/articles?limit=2");
         assert_eq!(st, 200);
         assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"].as_array().unwrap().len(), 2);
@@ -270,6 +286,7 @@ fn serve_answers_the_api_and_survives_hostile_queries() {
             ("/search?from=yesterday", 400),
             ("/search?limit=-1", 400),
             ("/search?bogus=1", 400),
+            ("/search?mentioned_from=next%20week", 400),
             ("/articles/not%20an%20id", 400),
             ("/articles/ffffffffffffffff", 404),
             ("/nowhere", 404),

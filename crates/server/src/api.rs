@@ -83,7 +83,10 @@ async fn list_articles(State(store): State<AppState>, params: Params) -> Result<
 }
 
 async fn search(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    let p = Checked::new(params, &["q", "offset", "limit", "source", "language", "from", "to"])?;
+    let p = Checked::new(
+        params,
+        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to"],
+    )?;
     let q = SearchQuery {
         text: p.text("q").unwrap_or_default(),
         offset: p.number("offset", 0, 100_000)? as usize,
@@ -92,6 +95,8 @@ async fn search(State(store): State<AppState>, params: Params) -> Result<Respons
         language: p.text("language"),
         published_from: p.date("from", false)?,
         published_to: p.date("to", true)?,
+        mentioned_from: p.date("mentioned_from", false)?,
+        mentioned_to: p.date("mentioned_to", true)?,
     };
     let results = blocking(&store, move |s| Ok(s.search(&q)?)).await?;
     Ok(Json(results).into_response())

@@ -6,7 +6,7 @@
 use crate::db::Changed;
 use crate::error::{Ctx, ErrorKind, Result};
 use crate::types::{FacetCount, Facets, SearchHit, SearchQuery, SearchResults, Snippet, MAX_PAGE};
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate};
 use newsgraph_model::Document;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Segme
 
 /// Version of the index schema and analysis chain. Bump on any change to
 /// `build_schema` or `text_analyzer` (module `index`): older indexes are then rebuilt from SQLite.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 
 /// Directory of the index inside the store directory.
 pub const INDEX_DIR: &str = "index";
@@ -57,6 +57,8 @@ pub struct Fields {
     pub language: Field,
     pub published: Field,
     pub published_raw: Field,
+    /// Days the text mentions (resolved time expressions), as Unix seconds of their UTC midnight.
+    pub mentioned: Field,
 }
 
 /// English text: words split on non-alphanumerics, lower-cased, ASCII-folded, stemmed.
@@ -87,6 +89,7 @@ pub fn build_schema() -> (Schema, Fields) {
         language: b.add_text_field("language", STRING | STORED | tantivy::schema::FAST),
         published: b.add_i64_field("published", NumericOptions::default().set_indexed().set_fast().set_stored()),
         published_raw: b.add_text_field("published_raw", STORED),
+        mentioned: b.add_i64_field("mentioned", NumericOptions::default().set_indexed().set_fast()),
     };
     (b.build(), fields)
 }
@@ -319,6 +322,15 @@ impl TextIndex {
                 .map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.published, t.timestamp())));
             clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
         }
+        if q.mentioned_from.is_some() || q.mentioned_to.is_some() {
+            let lo = q
+                .mentioned_from
+                .map_or(Bound::Unbounded, |t| Bound::Included(Term::from_field_i64(f.mentioned, t.timestamp())));
+            let hi = q
+                .mentioned_to
+                .map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.mentioned, t.timestamp())));
+            clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.min(MAX_PAGE as usize);
@@ -377,6 +389,7 @@ fn fields_of(schema: &Schema) -> Fields {
         language: f("language"),
         published: f("published"),
         published_raw: f("published_raw"),
+        mentioned: f("mentioned"),
     }
 }
 
@@ -404,7 +417,46 @@ fn to_tantivy(f: &Fields, doc: &Document) -> TantivyDocument {
         t.add_i64(f.published, p.time.timestamp());
         t.add_text(f.published_raw, p.time.to_rfc3339());
     }
+    let mut days: Vec<i64> = doc
+        .layers
+        .timexes
+        .iter()
+        .filter_map(|x| mentioned_days(&x.value))
+        .flat_map(|(a, b)| [a, b])
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp())
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    for d in days {
+        t.add_i64(f.mentioned, d);
+    }
     t
+}
+
+/// The first and last day of a resolved TIMEX3 date value: `2025-08-15` (also with a time
+/// or part of day after it), `2025-08`, `2025-W32`, `2025`. Unresolved (`XXXX-…`), vague
+/// (`PAST_REF`), seasonal and duration values have none.
+pub fn mentioned_days(value: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let year: i32 = value.get(..4)?.parse().ok()?;
+    let rest = &value[4..];
+    if rest.is_empty() {
+        return Some((NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?));
+    }
+    if let Some(w) = rest.strip_prefix("-W") {
+        let week: u32 = w.get(..2)?.parse().ok()?;
+        let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)?;
+        return Some((monday, monday + chrono::Days::new(6)));
+    }
+    let month: u32 = rest.strip_prefix('-')?.get(..2)?.parse().ok()?;
+    let after_month = &rest[3..];
+    if after_month.is_empty() {
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let last = first.checked_add_months(chrono::Months::new(1))?.pred_opt()?;
+        return Some((first, last));
+    }
+    let day: u32 = after_month.strip_prefix('-')?.get(..2)?.parse().ok()?;
+    let d = NaiveDate::from_ymd_opt(year, month, day)?;
+    Some((d, d))
 }
 
 /// Makes a user query safe to parse: drops control characters, bounds the length and the

@@ -61,7 +61,7 @@ mod tests;
 pub use db::{DB_FILE, FORMAT_VERSION};
 pub use embedded::{EmbeddedStore, LOCK_FILE};
 pub use error::{BoxError, ErrorKind, Result, StoreError};
-pub use index::{sanitize_query, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS};
+pub use index::{mentioned_days, sanitize_query, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS};
 pub use types::{
     DocSummary, Duplicate, FacetCount, Facets, ListQuery, Page, PutReport, SearchHit, SearchQuery, SearchResults,
     Snippet, StoreStatus, MAX_PAGE,

@@ -674,3 +674,66 @@ fn killed_writer_process_leaves_no_blocking_lock() {
     assert_eq!(s.search(&SearchQuery::default()).unwrap().total, 5);
     assert_eq!(s.search(&SearchQuery::text("budget")).unwrap().total, 1);
 }
+
+#[test]
+fn mentioned_day_ranges_table() {
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let cases = [
+        ("2025-08-15", Some((d("2025-08-15"), d("2025-08-15")))),
+        ("2025-08-08TEV", Some((d("2025-08-08"), d("2025-08-08")))),
+        ("2025-09", Some((d("2025-09-01"), d("2025-09-30")))),
+        ("2024-02", Some((d("2024-02-01"), d("2024-02-29")))),
+        ("2025-W32", Some((d("2025-08-04"), d("2025-08-10")))),
+        ("2014", Some((d("2014-01-01"), d("2014-12-31")))),
+        ("PAST_REF", None),
+        ("P3Y", None),
+        ("XXXX-WXX-5", None),
+        ("2014-SU", None),
+        ("2025-13-01", None),
+    ];
+    for (value, want) in cases {
+        assert_eq!(mentioned_days(value), want, "{value}");
+    }
+}
+
+#[test]
+fn search_filters_by_mentioned_dates() {
+    use newsgraph_model::{Span, Timex, TimexType};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let with_dates = |url: &str, text: &str, values: &[&str]| {
+        let mut d = doc(Some(url), "Talks", text, "Wire", "en", Some("2025-08-08T23:00:00+00:00"));
+        for v in values {
+            d.layers.timexes.push(Timex {
+                span: Span::new(0, 5),
+                kind: TimexType::Date,
+                value: v.to_string(),
+                modifier: None,
+                anchor: None,
+                confidence: 1.0,
+                rule: "test".into(),
+            });
+        }
+        d
+    };
+    s.put_batch(vec![
+        with_dates("https://w.example/a", "Leaders will meet next Friday in Anchorage.", &["2025-08-15"]),
+        with_dates("https://w.example/b", "The war began more than three years ago.", &["2022", "PAST_REF"]),
+        with_dates("https://w.example/c", "Talks resume next month.", &["2025-09"]),
+    ])
+    .unwrap();
+    let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
+    let ids = |from, to| -> Vec<String> {
+        let r = s
+            .search(&SearchQuery { mentioned_from: from, mentioned_to: to, ..SearchQuery::default() })
+            .unwrap();
+        let mut v: Vec<String> = r.hits.into_iter().filter_map(|h| h.url).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(Some(day(2025, 8, 15)), Some(day(2025, 8, 16))), ["https://w.example/a"]);
+    assert_eq!(ids(Some(day(2022, 12, 31)), Some(day(2023, 1, 1))), ["https://w.example/b"], "a year's last day");
+    assert_eq!(ids(Some(day(2025, 9, 1)), None), ["https://w.example/c"]);
+    assert_eq!(ids(None, Some(day(2025, 1, 1))), ["https://w.example/b"]);
+    assert!(ids(Some(day(1990, 1, 1)), Some(day(1991, 1, 1))).is_empty());
+}

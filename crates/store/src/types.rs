@@ -99,6 +99,11 @@ pub struct SearchQuery {
     pub published_from: Option<DateTime<Utc>>,
     /// Published strictly before this instant.
     pub published_to: Option<DateTime<Utc>>,
+    /// Mentions a date (a resolved time expression in the text) at or after this instant.
+    /// A period ("August 2025", "week 32", "2014") counts by its first and its last day.
+    pub mentioned_from: Option<DateTime<Utc>>,
+    /// Mentions a date strictly before this instant (same rule).
+    pub mentioned_to: Option<DateTime<Utc>>,
     /// Hits per page (capped at [`MAX_PAGE`]); 0 returns only the total and facets.
     pub limit: usize,
     pub offset: usize,
@@ -112,6 +117,8 @@ impl Default for SearchQuery {
             language: None,
             published_from: None,
             published_to: None,
+            mentioned_from: None,
+            mentioned_to: None,
             limit: 10,
             offset: 0,
         }

@@ -26,8 +26,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ingest::print_summary(&summary, json)?;
             Ok(summary.exit_code(opts.strict))
         }
-        Command::Search { query, store, source, language, from, to, limit, offset, json } => {
-            let q = query::search_query(query, source, language, from, to, limit, offset)?;
+        Command::Search { query, store, source, language, from, to, mentioned_from, mentioned_to, limit, offset, json } => {
+            let q = query::search_query(query, source, language, [from, to], [mentioned_from, mentioned_to], limit, offset)?;
             query::search(&open_store_read(&store.store)?, &q, json)
         }
         Command::Show { id, store, json } => query::show(&open_store_read(&store.store)?, &id, json),

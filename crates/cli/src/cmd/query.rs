@@ -12,8 +12,8 @@ pub fn search_query(
     text: String,
     source: Option<String>,
     language: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    [from, to]: [Option<String>; 2],
+    [mentioned_from, mentioned_to]: [Option<String>; 2],
     limit: usize,
     offset: usize,
 ) -> Result<SearchQuery> {
@@ -27,6 +27,8 @@ pub fn search_query(
         language,
         published_from: date(from, "from", false)?,
         published_to: date(to, "to", true)?,
+        mentioned_from: date(mentioned_from, "mentioned-from", false)?,
+        mentioned_to: date(mentioned_to, "mentioned-to", true)?,
         limit,
         offset,
     })
