@@ -126,7 +126,7 @@ impl Default for NearDuplicates {
 impl NearDuplicates {
     pub fn with_threshold(threshold: f32) -> Self {
         NearDuplicates {
-            hasher: MinHasher::default(),
+            hasher: MinHasher,
             index: LshIndex::new(),
             threshold,
             ids: Vec::new(),

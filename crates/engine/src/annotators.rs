@@ -63,7 +63,7 @@ impl Annotator for MetadataAnnotator {
 /// The host of an http(s) URL, without `www.`.
 pub fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?.split('@').last()?.split(':').next()?;
+    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?.split(':').next()?;
     let host = host.strip_prefix("www.").unwrap_or(host).to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
 }

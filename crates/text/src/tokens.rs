@@ -56,9 +56,10 @@ pub fn tokenize(text: &str, abbrevs: &Abbreviations) -> Vec<RawToken> {
                 } else if ch == '.' && next_alnum {
                     has_dot = true;
                     e += 1;
-                } else if ch == ',' && chars[e - 1].1.is_ascii_digit() && three_digits(&chars, e + 1) {
-                    e += 1;
-                } else if (ch == '-' || ch == '‑') && next_alnum {
+                } else if (ch == ',' && chars[e - 1].1.is_ascii_digit() && three_digits(&chars, e + 1))
+                    || ((ch == '-' || ch == '‑') && next_alnum)
+                {
+                    // thousands separators ("1,000") and inner hyphens ("pro-Kremlin")
                     e += 1;
                 } else if is_apostrophe(ch) && next.is_some_and(char::is_alphabetic) {
                     // possessive / contraction "'s" at the word end is split off

@@ -28,7 +28,7 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
         docs.push(doc?);
     }
     docs.sort_by(|a, b| b.meta.published.map(|p| p.time).cmp(&a.meta.published.map(|p| p.time)));
-    println!("{:<16}  {:<18}  {:<16}  {}", "published (UTC)", "source", "id", "title or first sentence");
+    println!("{:<16}  {:<18}  {:<16}  title or first sentence", "published (UTC)", "source", "id");
     let (mut words, mut sentences, mut sections) = (0, 0, 0);
     for d in &docs {
         let date = d.meta.published.map(|p| p.time.naive_utc().format("%Y-%m-%d %H:%M").to_string());
