@@ -33,7 +33,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn exit_code(&self, _strict: bool) -> ExitCode {
+    /// 1 when any record was bad (skipped, or stopping a `--strict` run), else 0.
+    pub fn exit_code(&self) -> ExitCode {
         if self.errors > 0 || self.stopped_by.is_some() {
             ExitCode::from(1)
         } else {

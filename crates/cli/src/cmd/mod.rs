@@ -24,7 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut st = open_store(&store.store)?;
             let summary = ingest::run(&mut st, &inputs, &opts, !quiet)?;
             ingest::print_summary(&summary, json)?;
-            Ok(summary.exit_code(opts.strict))
+            Ok(summary.exit_code())
         }
         Command::Search { query, store, source, language, from, to, mentioned_from, mentioned_to, limit, offset, json } => {
             let q = query::search_query(query, source, language, [from, to], [mentioned_from, mentioned_to], limit, offset)?;
