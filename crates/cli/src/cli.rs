@@ -3,7 +3,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "newsgraph", version, about = "Turns news articles into a searchable graph of who did and said what, where and when.")]
+#[command(
+    name = "newsgraph",
+    version,
+    about = "Turns news articles into a searchable graph of who did and said what, where and when."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -80,10 +84,45 @@ pub enum Command {
         /// The text mentions a date on or before this one (YYYY-MM-DD, inclusive).
         #[arg(long)]
         mentioned_to: Option<String>,
+        /// Only articles that mention this entity (an id from `newsgraph entities`, e.g.
+        /// per:vladimir-putin). Repeat to require several.
+        #[arg(long = "entity", value_name = "ID")]
+        entities: Vec<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
         offset: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the entities of the stored articles, most articles first.
+    Entities {
+        /// Only entities whose name, id or a written form contains this (any case).
+        #[arg(long, value_name = "NAME")]
+        q: Option<String>,
+        /// Only entities of this kind.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(newsgraph_store::ENTITY_KINDS))]
+        kind: Option<String>,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entity: forms seen, repaired spellings, details and the articles mentioning it.
+    Entity {
+        /// Entity id (as printed by `newsgraph entities`), e.g. per:vladimir-putin.
+        id: String,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Articles per page.
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
         #[arg(long)]
         json: bool,
     },
@@ -191,6 +230,22 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
         /// Also write a Markdown report here (e.g. eval/reports/extract.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Geocoding on a geoparsing corpus (GeoVirus, LGL, TR-News XML): accuracy within 161 km,
+    /// mean and median error (km), AUC of the log error, each gold toponym resolved in its
+    /// article; with --end-to-end also our own toponym recognition (P/R/F1 by span overlap).
+    Geo {
+        /// The corpus file (e.g. ../shared/data/geoparsing/Corpora/GeoVirus.xml).
+        #[arg(long, value_name = "FILE")]
+        corpus: PathBuf,
+        /// Also recognize toponyms with the engine (place mentions) and score them.
+        #[arg(long)]
+        end_to_end: bool,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/geo-geovirus.md).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },

@@ -25,7 +25,8 @@ fn analyze_sample_article() {
     assert!(meta["published"]["time"].as_str().unwrap().starts_with("2025-08-08T23:04:25"), "{}", meta["published"]);
     assert_eq!(meta["published"]["basis"], "assumed_utc");
     assert!(meta["image_url"].as_str().unwrap().starts_with("https://i.cbc.ca/1.7604988"));
-    let sections: Vec<&str> = meta["sections"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    let sections: Vec<&str> =
+        meta["sections"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
     assert_eq!(sections, ["Intense battles continue", "Putin makes calls"]);
 
     let text = d["text"].as_str().unwrap();
@@ -51,7 +52,10 @@ fn analyze_sample_article() {
         assert!(input[src..].starts_with(&head), "offset map: {head:?} not at input byte {src}");
     }
     let first = &sentences[0];
-    assert_eq!(&text[..first["span"][1].as_u64().unwrap() as usize].split(" next Friday").next().unwrap()[..16], "US President Don");
+    assert_eq!(
+        &text[..first["span"][1].as_u64().unwrap() as usize].split(" next Friday").next().unwrap()[..16],
+        "US President Don"
+    );
 }
 
 #[test]
@@ -83,15 +87,26 @@ fn ingest_is_idempotent_and_searchable() {
     assert!(!d["layers"]["sentences"].as_array().unwrap().is_empty());
 
     // Filter by the dates the texts mention: "next Friday" in the sample is 2025-08-15.
-    let (code, out, err) =
-        run(&["search", "--store", s, "--json", "--mentioned-from", "2025-08-15", "--mentioned-to", "2025-08-15", "--limit", "50"]);
+    let (code, out, err) = run(&[
+        "search",
+        "--store",
+        s,
+        "--json",
+        "--mentioned-from",
+        "2025-08-15",
+        "--mentioned-to",
+        "2025-08-15",
+        "--limit",
+        "50",
+    ]);
     assert_eq!(code, 0, "{err}");
     let r: Value = serde_json::from_str(&out).unwrap();
     let (code, sample, _) = run(&["analyze", "examples/alaska-summit.txt", "--json"]);
     assert_eq!(code, 0);
     let sample_id = serde_json::from_str::<Value>(&sample).unwrap()["id"].as_str().unwrap().to_string();
     assert!(r["hits"].as_array().unwrap().iter().any(|h| h["id"] == sample_id.as_str()), "{r}");
-    let (_, out, _) = run(&["search", "--store", s, "--json", "--mentioned-from", "1990-01-01", "--mentioned-to", "1990-12-31"]);
+    let (_, out, _) =
+        run(&["search", "--store", s, "--json", "--mentioned-from", "1990-01-01", "--mentioned-to", "1990-12-31"]);
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["total"], 0);
 
     let (code, out, _) = run(&["export", "--store", s]);
@@ -110,10 +125,17 @@ fn ingest_is_idempotent_and_searchable() {
     let groups: Value = serde_json::from_str(&out).unwrap();
     let groups = groups.as_array().unwrap();
     assert_eq!(groups.len(), 1, "{out}");
-    let ids: Vec<String> = groups[0]["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        groups[0]["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
     let texts: Vec<String> = ids
         .iter()
-        .map(|id| serde_json::from_str::<Value>(&run(&["show", id, "--store", s, "--json"]).1).unwrap()["meta"]["input"]["origin"].as_str().unwrap().to_string())
+        .map(|id| {
+            serde_json::from_str::<Value>(&run(&["show", id, "--store", s, "--json"]).1).unwrap()["meta"]["input"]
+                ["origin"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(texts, ["examples/alaska-summit.txt", "examples/alaska-summit-copy.txt"]);
     assert_eq!(groups[0]["canonical"], ids[0].as_str(), "the earlier publication is canonical");
@@ -137,7 +159,8 @@ fn bad_records_are_skipped_counted_and_named() {
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "").unwrap();
     let s = store.to_str().unwrap();
-    let (code, out, err) = run(&["ingest", jsonl.to_str().unwrap(), empty.to_str().unwrap(), "--store", s, "--json", "-q"]);
+    let (code, out, err) =
+        run(&["ingest", jsonl.to_str().unwrap(), empty.to_str().unwrap(), "--store", s, "--json", "-q"]);
     assert_eq!(code, 1, "bad records make exit code 1\n{out}\n{err}");
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["inserted"], 2, "{r}");
@@ -302,4 +325,112 @@ fn serve_answers_the_api_and_survives_hostile_queries() {
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
+}
+
+#[test]
+fn entities_entity_and_search_by_entity() {
+    // Checks relations between the commands' outputs, not particular entities, so that it
+    // holds whatever the NER model finds.
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let (code, _, err) = run(&["ingest", "examples", "--store", s, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["entities", "--store", s, "--json", "--limit", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let page: Value = serde_json::from_str(&out).unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "the examples mention entities: {page}");
+    let counts: Vec<u64> = items.iter().map(|e| e["articles"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most articles first: {counts:?}");
+    let top = &items[0];
+    let id = top["id"].as_str().unwrap();
+
+    let (code, out, err) = run(&["entity", id, "--store", s, "--json", "--limit", "50"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["id"], id);
+    assert_eq!(d["appears_in"]["total"], top["articles"]);
+    let dates: Vec<&str> =
+        d["appears_in"]["items"].as_array().unwrap().iter().filter_map(|a| a["published"].as_str()).collect();
+    assert!(!dates.is_empty());
+
+    let (code, out, err) = run(&["search", "--store", s, "--json", "--entity", id, "--limit", "0"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["total"], top["articles"], "search --entity finds the entity's articles");
+    assert_eq!(r["facets"]["entities"][0]["count"], top["articles"]);
+    let (_, out, _) = run(&["search", "--store", s, "--json", "--entity", id, "--entity", "per:nobody-at-all"]);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["total"], 0, "entity filters combine with AND");
+
+    let (code, out, err) = run(&["entities", "--store", s, "--limit", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().nth(1).unwrap().starts_with("id "), "{out}");
+    assert!(out.contains(id), "{out}");
+    let (code, out, _) = run(&["entity", id, "--store", s]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(id) && out.contains("newest first"), "{out}");
+
+    let (code, _, err) = run(&["entity", "per:nobody-at-all", "--store", s]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no entity"), "{err}");
+    let (code, _, err) = run(&["entities", "--store", s, "--kind", "planet"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// The sample article's machine-translated names come out repaired and linked, each with a
+/// confidence and evidence, and no person is labelled an organization. (The mechanism is
+/// tested on other names and corruptions in `crates/link` and `crates/kb`.)
+#[test]
+fn analyze_sample_repairs_and_links_names() {
+    let (code, out, err) = run(&["analyze", "examples/alaska-summit.txt", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    let text = d["text"].as_str().unwrap();
+    let entities = d["layers"]["entities"].as_array().unwrap();
+    let mentions = d["layers"]["mentions"].as_array().unwrap();
+    let linked: Vec<(String, String, &Value)> = mentions
+        .iter()
+        .filter_map(|m| {
+            let (a, b) = (m["span"][0].as_u64()? as usize, m["span"][1].as_u64()? as usize);
+            let e = &entities[m["entity"].as_u64()? as usize];
+            Some((text[a..b].to_string(), e["id"].as_str()?.to_string(), m))
+        })
+        .collect();
+    // (as written, the entity it must resolve to)
+    for (written, id) in [
+        ("Ci Jinping", "per:xi-jinping"),
+        ("XI", "per:xi-jinping"),
+        ("Steve Vikof", "per:steve-witkoff"),
+        ("Volodimir Zelenski", "per:volodymyr-zelenskyy"),
+        ("Zelenski", "per:volodymyr-zelenskyy"),
+        ("Kiev", "loc:gn-703448"),
+        ("Denpropetrovsk", "loc:ua-dnipropetrovsk"),
+        ("sums", "loc:ua-sumy"),
+        ("Warri Wash Institute", "org:isw"),
+        ("Crem", "org:kremlin"),
+        ("Trump", "per:donald-trump"),
+        ("Putin", "per:vladimir-putin"),
+        ("the Russian leader", "per:vladimir-putin"),
+    ] {
+        let hit = linked.iter().find(|(w, i, _)| w == written && i == id);
+        let Some((_, _, m)) = hit else {
+            panic!(
+                "{written} → {id} missing; got {:?}",
+                linked.iter().filter(|l| l.0 == written).map(|l| &l.1).collect::<Vec<_>>()
+            )
+        };
+        let link = &m["link"];
+        assert!(link["confidence"].as_f64().unwrap() > 0.5, "{written}: {link}");
+        assert!(!link["evidence"].as_array().unwrap().is_empty(), "{written}: {link}");
+    }
+    for (w, _, m) in &linked {
+        if ["Trump", "Putin", "Donald Trump", "Vladimir Putin", "Joe Biden", "Sergei Markov"].contains(&w.as_str()) {
+            assert_eq!(m["type"], "person", "{w} is typed {}", m["type"]);
+        }
+    }
+    let xi = entities.iter().find(|e| e["id"] == "per:xi-jinping").unwrap();
+    assert!(xi["repaired"].as_array().unwrap().iter().any(|r| r == "Ci Jinping"), "{xi}");
+    let sumy = entities.iter().find(|e| e["id"] == "loc:ua-sumy").unwrap();
+    assert_eq!(sumy["geo"]["country"], "UA");
 }

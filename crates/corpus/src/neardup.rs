@@ -190,7 +190,10 @@ impl NearDuplicates {
         by_root
             .into_iter()
             .filter(|(_, m)| m.len() > 1)
-            .map(|(r, m)| DupGroup { canonical: self.ids[r].clone(), members: m.iter().map(|&i| self.ids[i].clone()).collect() })
+            .map(|(r, m)| DupGroup {
+                canonical: self.ids[r].clone(),
+                members: m.iter().map(|&i| self.ids[i].clone()).collect(),
+            })
             .collect()
     }
 
@@ -225,7 +228,13 @@ mod tests {
         assert_eq!(d.nearest, "first-seen");
         assert!(d.similarity > 0.8, "{}", d.similarity);
         let groups = nd.groups();
-        assert_eq!(groups, vec![DupGroup { canonical: "earlier-copy".into(), members: vec!["first-seen".into(), "earlier-copy".into()] }]);
+        assert_eq!(
+            groups,
+            vec![DupGroup {
+                canonical: "earlier-copy".into(),
+                members: vec!["first-seen".into(), "earlier-copy".into()]
+            }]
+        );
     }
 
     #[test]

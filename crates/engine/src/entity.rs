@@ -1,25 +1,29 @@
 //! The entity annotator: runs the `newsgraph-entity` tagger over each sentence's tokens.
 use crate::Annotator;
 use newsgraph_entity::Tagger;
+use newsgraph_link::Linker;
 use newsgraph_model::{Document, LayerName, Mention, Span};
 
 /// Fills the `mentions` layer with named entities (person, organization, place, misc)
-/// found by the committed averaged-perceptron model. Evidence: `ner-perceptron`;
-/// confidence: the mean probability of the mention's tags.
+/// found by the committed averaged-perceptron model (evidence `ner-perceptron`,
+/// confidence: the mean probability of the mention's tags), then links them
+/// (`crates/link`: knowledge-base resolution with name repair, within-document identity,
+/// roles, groups, coordinates), which revises `mentions` and fills `entities`.
 pub struct EntityAnnotator {
     tagger: Option<&'static Tagger>,
+    linker: Linker<'static>,
 }
 
 impl Default for EntityAnnotator {
     fn default() -> Self {
-        EntityAnnotator { tagger: newsgraph_entity::builtin() }
+        EntityAnnotator { tagger: newsgraph_entity::builtin(), linker: Linker::builtin() }
     }
 }
 
 impl EntityAnnotator {
     /// An annotator with a given tagger (e.g. one loaded from a file and leaked).
     pub fn with_tagger(tagger: &'static Tagger) -> Self {
-        EntityAnnotator { tagger: Some(tagger) }
+        EntityAnnotator { tagger: Some(tagger), linker: Linker::builtin() }
     }
 }
 
@@ -31,7 +35,7 @@ impl Annotator for EntityAnnotator {
         &[LayerName::Sentences, LayerName::Tokens]
     }
     fn assigns(&self) -> &'static [LayerName] {
-        &[LayerName::Mentions]
+        &[LayerName::Mentions, LayerName::Entities]
     }
     fn annotate(&self, doc: &mut Document) {
         let Some(tagger) = self.tagger else { return };
@@ -55,16 +59,12 @@ impl Annotator for EntityAnnotator {
             for e in ents {
                 let first = &tokens[r.start + e.start];
                 let last = &tokens[r.start + e.end - 1];
-                mentions.push(Mention {
-                    span: Span::new(first.span.start as usize, last.span.end as usize),
-                    kind: e.kind,
-                    confidence: e.confidence,
-                    evidence: "ner-perceptron".to_string(),
-                    entity: None,
-                });
+                let span = Span::new(first.span.start as usize, last.span.end as usize);
+                mentions.push(Mention::new(span, e.kind, e.confidence, "ner-perceptron"));
             }
         }
         doc.layers.mentions = mentions;
+        self.linker.link(doc);
     }
 }
 

@@ -68,6 +68,12 @@ pub struct TokenInfo {
     /// Corpus case class of the word (see `Lexicon`): 0 unknown, 1 mostly lower-case,
     /// 2 mixed, 3 mostly capitalized.
     pub lex: u8,
+    /// Word classes from the lexicons (see `gazetteer::word`), 0 when none.
+    pub lexb: u16,
+    /// Aggregated context of the word's other occurrences in the document.
+    pub ctx: CtxInfo,
+    /// Sentence flags: bit 0 a table/results line (many tokens with digits).
+    pub sent: u8,
     /// Document evidence (see [`mark_document`]): bit 0 the word appears title-case or
     /// capitalized in the middle of a mixed-case sentence of this document, bit 1 it
     /// appears all lower-case; bit 2 set when the evidence was computed.
@@ -103,6 +109,96 @@ pub fn mark_document(sentences: &mut [(Vec<TokenInfo>, bool)]) {
             t.doc = 4 | seen.get(&t.lower).copied().unwrap_or(0);
         }
     }
+    aggregate_contexts(sentences);
+}
+
+/// Context aggregation (after Ratinov & Roth 2009): for each token, the words around the
+/// *other* capitalized occurrences of the same word in mixed-case sentences of the document
+/// (up to [`N_CTX`] of them), the word classes of those neighbours, and the shape of the
+/// runs of capitalized words those occurrences stand in.
+fn aggregate_contexts(sentences: &mut [(Vec<TokenInfo>, bool)]) {
+    use std::collections::HashMap;
+    let capd = |t: &TokenInfo| t.flags & 1 != 0 && t.flags & 32 == 0;
+    let mut occ: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
+    for (si, (toks, caps)) in sentences.iter().enumerate() {
+        if *caps {
+            continue;
+        }
+        for (i, t) in toks.iter().enumerate() {
+            if capd(t) {
+                occ.entry(t.lower).or_default().push((si as u32, i as u32));
+            }
+        }
+    }
+    if occ.is_empty() {
+        return;
+    }
+    let mut fill: Vec<(usize, usize, CtxInfo)> = Vec::new();
+    for (si, (toks, _)) in sentences.iter().enumerate() {
+        for (i, t) in toks.iter().enumerate() {
+            if t.flags & 32 != 0 {
+                continue;
+            }
+            let Some(list) = occ.get(&t.lower) else { continue };
+            let mut c = CtxInfo::default();
+            let (mut np, mut nn) = (0, 0);
+            for &(s2, j) in list.iter().take(12) {
+                let (s2, j) = (s2 as usize, j as usize);
+                if s2 == si && j == i {
+                    continue;
+                }
+                let other = &sentences[s2].0;
+                c.count = c.count.saturating_add(1);
+                let prev = j.checked_sub(1).map(|k| &other[k]);
+                let next = other.get(j + 1);
+                if let Some(p) = prev {
+                    c.prev_lexb |= p.lexb;
+                    if np < N_CTX && !c.prev[..np].contains(&p.lower) {
+                        c.prev[np] = p.lower;
+                        np += 1;
+                    }
+                    if capd(p) {
+                        c.run |= 1;
+                    }
+                } else {
+                    c.run |= 4;
+                }
+                if let Some(n) = next {
+                    c.next_lexb |= n.lexb;
+                    if nn < N_CTX && !c.next[..nn].contains(&n.lower) {
+                        c.next[nn] = n.lower;
+                        nn += 1;
+                    }
+                    if capd(n) {
+                        c.run |= 2;
+                    }
+                }
+            }
+            if c.count > 0 {
+                fill.push((si, i, c));
+            }
+        }
+    }
+    for (si, i, c) in fill {
+        sentences[si].0[i].ctx = c;
+    }
+}
+
+/// Number of aggregated neighbour words kept on each side.
+pub const N_CTX: usize = 3;
+
+/// Aggregated context of the other occurrences of a word in its document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CtxInfo {
+    /// Number of other occurrences seen (0 = none).
+    pub count: u8,
+    /// Bits: 1 some occurrence follows a capitalized word, 2 precedes one, 4 starts a sentence.
+    pub run: u8,
+    pub prev_lexb: u16,
+    pub next_lexb: u16,
+    /// Distinct lower-cased neighbours (0 = none).
+    pub prev: [u64; N_CTX],
+    pub next: [u64; N_CTX],
 }
 
 pub const PAD_BOS: u64 = 0x5151_0000_0000_0001;
@@ -179,7 +275,7 @@ pub fn is_all_caps(words: &[&str]) -> bool {
 }
 
 /// Number of history (tag-dependent) features; they are the last ones of each token.
-pub const N_HISTORY: usize = 7;
+pub const N_HISTORY: usize = 5;
 
 /// The static (tag-independent) features of token `i`, written into `out`.
 pub fn static_features(toks: &[TokenInfo], i: usize, caps: bool, out: &mut Vec<u64>) {
@@ -238,18 +334,117 @@ pub fn static_features(toks: &[TokenInfo], i: usize, caps: bool, out: &mut Vec<u
     out.push(feat(37, t.lex as u64, t.shape, capf));
     out.push(feat(38, lx(i_ - 1), t.lex as u64, lx(i_ + 1)));
     out.push(feat(39, t.lex as u64, (i == 0) as u64, t.doc as u64));
+    lexicon_features(toks, i, caps, out);
+    context_features(&toks[i], caps, out);
 }
 
-/// The history features of token `i` given the two previous predicted tags.
+/// Features from the lexicons (word classes of this and neighbouring words) and from the
+/// run of capitalized words the token belongs to (its length, the position of the token in
+/// it, the classes of its first and last words, and the words around it).
 #[inline]
-/// `mem` is the type most often predicted for this word earlier in the document
-/// (0 = none yet, 1 + type index, or 5 for O).
-pub fn history_features(toks: &[TokenInfo], i: usize, p1: u8, p2: u8, mem: u8, out: &mut [u64; N_HISTORY]) {
+fn lexicon_features(toks: &[TokenInfo], i: usize, caps: bool, out: &mut Vec<u64>) {
     let t = &toks[i];
-    out[5] = feat(45, mem as u64, 0, 0);
-    out[6] = feat(46, mem as u64, t.shape, 0);
+    let capf = caps as u64 + 1;
+    let cap = t.flags as u64 & 3;
+    let lb = |j: usize| toks.get(j).map_or(0, |t| t.lexb as u64);
+    let lw = |j: Option<usize>| j.and_then(|j| toks.get(j)).map_or(PAD_EOS, |t| t.lower);
+    if t.lexb != 0 {
+        out.push(feat(50, t.lexb as u64, cap, capf));
+        let mut b = t.lexb;
+        while b != 0 {
+            let k = b.trailing_zeros() as u64;
+            out.push(feat(51, k, cap, (i == 0) as u64));
+            b &= b - 1;
+        }
+    }
+    let prev = if i > 0 { lb(i - 1) } else { 1 << 15 };
+    if prev != 0 {
+        out.push(feat(52, prev, cap, 0));
+    }
+    let next = lb(i + 1);
+    if next != 0 {
+        out.push(feat(53, next, cap, 0));
+    }
+    out.push(feat(60, t.sent as u64, t.shape, capf));
+    if let Some(n) = toks.get(i + 1) {
+        out.push(feat(61, n.suffix[2], cap, 0));
+    }
+    // The run of capitalized words around the token (not in all-caps headlines, where every
+    // word is capitalized).
+    let capd = |t: &TokenInfo| t.flags & 1 != 0 && t.flags & 32 == 0;
+    if caps || !capd(t) {
+        return;
+    }
+    let mut s = i;
+    while s > 0 && capd(&toks[s - 1]) {
+        s -= 1;
+    }
+    let mut e = i + 1;
+    while e < toks.len() && capd(&toks[e]) {
+        e += 1;
+    }
+    let len = (e - s).min(5) as u64;
+    let pos = if e - s == 1 {
+        0
+    } else if i == s {
+        1
+    } else if i + 1 == e {
+        3
+    } else {
+        2
+    };
+    let first = &toks[s];
+    let last = &toks[e - 1];
+    out.push(feat(54, len, pos, (s == 0) as u64));
+    out.push(feat(55, last.lexb as u64, pos, len.min(3)));
+    out.push(feat(56, first.lexb as u64, pos, len.min(3)));
+    out.push(feat(57, last.gaz as u64 >> 2, first.gaz as u64 >> 2, pos));
+    out.push(feat(58, lw(s.checked_sub(1)), pos, 0));
+    out.push(feat(59, lw(Some(e)), pos, 0));
+    out.push(feat(62, last.suffix[2], pos, 0));
+}
+
+/// Features of the aggregated document context of the token's word (see [`CtxInfo`]).
+#[inline]
+fn context_features(t: &TokenInfo, caps: bool, out: &mut Vec<u64>) {
+    let c = &t.ctx;
+    if c.count == 0 {
+        return;
+    }
+    let cap = t.flags as u64 & 3 | (caps as u64) << 2;
+    out.push(feat(70, c.run as u64, cap, c.count.min(3) as u64));
+    out.push(feat(71, c.prev_lexb as u64, 0, 0));
+    out.push(feat(72, c.next_lexb as u64, 0, 0));
+    for &h in c.prev.iter().filter(|&&h| h != 0) {
+        out.push(feat(73, h, 0, 0));
+    }
+    for &h in c.next.iter().filter(|&&h| h != 0) {
+        out.push(feat(74, h, 0, 0));
+    }
+}
+
+/// The features of the prediction memory: `mem` is the type most often predicted for this
+/// word earlier in the document (0 = none yet, 1 + type index, or 5 for O).
+#[inline]
+pub fn memory_features(t: &TokenInfo, mem: u8) -> [u64; 2] {
+    [feat(45, mem as u64, 0, 0), feat(46, mem as u64, t.shape, 0)]
+}
+
+/// Index of the one history feature that depends on the tag before the previous one.
+pub const P2_FEATURE: usize = 1;
+
+/// The history feature of the last two tags.
+#[inline]
+pub fn p2_feature(p1: u8, p2: u8) -> u64 {
+    feat(41, p1 as u64 + 1, p2 as u64 + 1, 0)
+}
+
+/// The history features of token `i` given the two previous predicted tags (255 = none).
+#[inline]
+pub fn history_features(toks: &[TokenInfo], i: usize, p1: u8, p2: u8, out: &mut [u64; N_HISTORY]) {
+    let t = &toks[i];
     out[0] = feat(40, p1 as u64 + 1, 0, 0);
-    out[1] = feat(41, p1 as u64 + 1, p2 as u64 + 1, 0);
+    out[P2_FEATURE] = p2_feature(p1, p2);
     out[2] = feat(42, p1 as u64 + 1, t.lower, 0);
     out[3] = feat(43, p1 as u64 + 1, t.shape, 0);
     out[4] = feat(44, p1 as u64 + 1, t.suffix[2], 0);

@@ -9,12 +9,34 @@ use std::collections::HashSet;
 /// Longest name, in tokens.
 pub const MAX_LEN: usize = 4;
 
-/// Sets of multi-token names by kind, stored as hashes of their lower-cased tokens.
+/// Kind bits of multi-token names.
+pub const PLACE: u8 = 1;
+pub const PERSON: u8 = 2;
+pub const ORG: u8 = 4;
+pub const MISC: u8 = 8;
+
+/// Classes of single words (bit numbers of [`TokenInfo::lexb`]).
+pub mod word {
+    pub const FIRST_NAME: u16 = 1 << 0;
+    pub const SURNAME: u16 = 1 << 1;
+    pub const PERSON_WORD: u16 = 1 << 2;
+    pub const TITLE: u16 = 1 << 3;
+    pub const ORG_CUE: u16 = 1 << 4;
+    pub const CLUB: u16 = 1 << 5;
+    pub const DEMONYM: u16 = 1 << 6;
+    pub const EVENT: u16 = 1 << 7;
+    pub const COMMON_CAPS: u16 = 1 << 8;
+}
+
+/// Sets of multi-token names by kind, stored as hashes of their lower-cased tokens, and
+/// classes of single words.
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
     names: HashSet<u64>,
-    /// Kind bits per name: 1 = place, 2 = person.
+    /// Kind bits per name: [`PLACE`], [`PERSON`], [`ORG`], [`MISC`].
     kinds: std::collections::HashMap<u64, u8>,
+    /// Word-class bits per lower-cased word (see [`word`]).
+    words: std::collections::HashMap<u64, u16>,
 }
 
 fn seq_hash(lower: impl Iterator<Item = u64>) -> u64 {
@@ -49,6 +71,47 @@ impl Gazetteer {
         }
     }
 
+    /// Adds the words of a list (whitespace-separated, any number per line; `#` comments
+    /// ignored) to a word class (a bit of [`word`]); words in `except` are skipped.
+    pub fn add_words(&mut self, text: &str, class: u16, except: &HashSet<u64>) {
+        for line in text.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
+            for w in line.split_whitespace() {
+                let h = TokenInfo::new(w).lower;
+                if !except.contains(&h) {
+                    *self.words.entry(h).or_default() |= class;
+                }
+            }
+        }
+    }
+
+    /// Adds each line of a list as one multi-word entry of a word class (whole lines, e.g.
+    /// `Grand Prix`); one-word lines are plain words of the class.
+    pub fn add_phrases(&mut self, text: &str, class: u16) {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let toks: Vec<TokenInfo> = line.split_whitespace().map(TokenInfo::new).collect();
+            if toks.len() == 1 {
+                *self.words.entry(toks[0].lower).or_default() |= class;
+            } else if let Some(last) = toks.last() {
+                // The last word of a phrase carries the class (e.g. `Prix` of `Grand Prix`).
+                *self.words.entry(last.lower).or_default() |= class;
+            }
+        }
+    }
+
+    /// The hashes of the words of a list (for `except`).
+    pub fn word_set(text: &str) -> HashSet<u64> {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(|w| TokenInfo::new(w).lower)
+            .collect()
+    }
+
+    /// Number of classified single words.
+    pub fn words_len(&self) -> usize {
+        self.words.len()
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -58,9 +121,15 @@ impl Gazetteer {
     }
 
     /// Sets `gaz` of the tokens inside a match: bits 0–1 the position (1 = a one-token
-    /// name, 2 = first token of a longer name, 3 = a later token of one), bits 2–3 the kinds.
+    /// name, 2 = first token of a longer name, 3 = a later token of one), bits 2–5 the kinds;
+    /// and `lexb`, the word classes of each token.
     pub fn mark(&self, _words: &[&str], toks: &mut [TokenInfo]) {
         let n = toks.len();
+        if !self.words.is_empty() {
+            for t in toks.iter_mut() {
+                t.lexb = self.words.get(&t.lower).copied().unwrap_or(0);
+            }
+        }
         let mut i = 0;
         while i < n {
             // Only tokens with a letter can start a name.

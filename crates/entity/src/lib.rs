@@ -1,15 +1,17 @@
 //! Named-entity recognition for newsgraph.
 //!
-//! A statistical sequence model of our own, in pure Rust: an **averaged perceptron** over
-//! **BILOU** tags (person, organization, place, misc — the CoNLL-2003 types), decoded
-//! greedily left to right with only valid tag transitions allowed. Features (word, lower
-//! case, shape, prefixes and suffixes, a ±2 context window, capitalization flags,
-//! sentence-initial, an all-caps headline flag, the previous two predicted tags, gazetteer
-//! matches (GeoNames places), the case of the same word elsewhere
-//! in the document, and the type predicted for it earlier in the document) are hashed into
-//! a fixed-size table, so the model is a
-//! single array of quantized `i16` weights, shipped compactly in `data/ner.bin`
-//! (see `data/README.md` for how it was made) and compiled into the binary.
+//! A statistical sequence model of our own, in pure Rust: an **averaged structured
+//! perceptron** over **BILOU** tags (person, organization, place, misc — the CoNLL-2003
+//! types), decoded by beam search over valid tag transitions and trained with early update.
+//! Features (word, lower case, shape, prefixes and suffixes, a ±2 context window,
+//! capitalization flags, sentence-initial, an all-caps headline flag, the previous two
+//! predicted tags, gazetteer and lexicon matches (GeoNames places, organizations, given names
+//! and surnames, titles, organization and club words, demonyms, event words), the run of
+//! capitalized words around the token, the case of the same word elsewhere in the document,
+//! the contexts of its other occurrences, and the type predicted for it earlier in the
+//! document) are hashed into a fixed-size table, so the model is a single array of quantized
+//! `i16` weights, shipped compactly in `data/ner.bin` (see `data/README.md` for how it was
+//! made) and compiled into the binary.
 //!
 //! ```
 //! if let Some(tagger) = newsgraph_entity::builtin() {
@@ -28,8 +30,8 @@ mod model;
 
 pub use gazetteer::Gazetteer;
 pub use model::{
-    entity_type, gold_tags, tag_label, train, LoadError, Tagged, Tagger, TrainConfig, TrainSentence, FEATURE_VERSION,
-    NTAGS, TEMPERATURE, TYPES,
+    entity_type, gold_tags, tag_label, train, train_beam, LoadError, Tagged, Tagger, TrainConfig, TrainSentence, BEAM,
+    FEATURE_VERSION, NTAGS, TEMPERATURE, TYPES,
 };
 
 use std::sync::OnceLock;
@@ -39,12 +41,54 @@ pub static WEIGHTS: &[u8] = include_bytes!("../data/ner.bin");
 /// The committed place-name list (GeoNames derivative).
 pub static PLACES: &str = include_str!("../data/places.txt");
 
-/// The gazetteer (places from [`PLACES`]), built once. A person list can be added with
-/// `Gazetteer::add_list(…, 2, true)` once we have one we may ship (our own writing or a
-/// registry package whose licence allows it).
+/// The lexicons of `data/lexicons/` (see `data/README.md`): (file, text).
+pub static LEXICONS: &[(&str, &str)] = &[
+    ("census_first.txt", include_str!("../data/lexicons/census_first.txt")),
+    ("census_last.txt", include_str!("../data/lexicons/census_last.txt")),
+    ("person_words.txt", include_str!("../data/lexicons/person_words.txt")),
+    ("titles.txt", include_str!("../data/lexicons/titles.txt")),
+    ("org_cues.txt", include_str!("../data/lexicons/org_cues.txt")),
+    ("clubs.txt", include_str!("../data/lexicons/clubs.txt")),
+    ("demonyms.txt", include_str!("../data/lexicons/demonyms.txt")),
+    ("events.txt", include_str!("../data/lexicons/events.txt")),
+    ("capitalized_common.txt", include_str!("../data/lexicons/capitalized_common.txt")),
+    ("organizations.txt", include_str!("../data/lexicons/organizations.txt")),
+];
+
+fn lexicon(name: &str) -> &'static str {
+    LEXICONS.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t)
+}
+
+/// The gazetteer, built once: place names from [`PLACES`], organization names, and the word
+/// classes of the [`LEXICONS`] (given names, surnames, titles, organization and club words,
+/// demonyms, event words). The tagger's features depend on it: train and tag with the same.
 pub fn places() -> &'static Gazetteer {
     static G: OnceLock<Gazetteer> = OnceLock::new();
-    G.get_or_init(|| Gazetteer::from_list(PLACES))
+    G.get_or_init(|| {
+        use gazetteer::word;
+        let mut g = Gazetteer::from_list(PLACES);
+        g.add_list(lexicon("organizations.txt"), gazetteer::ORG, false);
+        g.add_list(
+            &lexicon("events.txt").lines().filter(|l| l.split_whitespace().count() > 1).collect::<Vec<_>>().join("\n"),
+            gazetteer::MISC,
+            false,
+        );
+        let none = Default::default();
+        let mut particles = Gazetteer::word_set(lexicon("titles.txt"));
+        particles.extend(Gazetteer::word_set(
+            "de la le du des di da del dos das van von der den ter bin ibn al el abu ul y e",
+        ));
+        g.add_words(lexicon("census_first.txt"), word::FIRST_NAME, &none);
+        g.add_words(lexicon("census_last.txt"), word::SURNAME, &none);
+        g.add_words(lexicon("person_words.txt"), word::PERSON_WORD, &particles);
+        g.add_phrases(lexicon("titles.txt"), word::TITLE);
+        g.add_phrases(lexicon("org_cues.txt"), word::ORG_CUE);
+        g.add_phrases(lexicon("clubs.txt"), word::CLUB);
+        g.add_phrases(lexicon("demonyms.txt"), word::DEMONYM);
+        g.add_phrases(lexicon("events.txt"), word::EVENT);
+        g.add_words(lexicon("capitalized_common.txt"), word::COMMON_CAPS, &none);
+        g
+    })
 }
 
 /// The tagger with the committed weights, loaded once; `None` if the weights are missing
@@ -89,5 +133,49 @@ mod tests {
         }
         assert!(tagged(&["angela merkel flew to paris ."]).iter().any(|(s, _)| s == "angela merkel"));
         assert!(tagged(&["", "the cat sat on the mat ."]).is_empty());
+    }
+
+    #[test]
+    fn lexicons_mark_word_classes_and_names() {
+        use gazetteer::word;
+        let g = places();
+        assert!(g.words_len() > 20_000, "{}", g.words_len());
+        let words = [
+            "Mr",
+            "John",
+            "Smith",
+            "of",
+            "the",
+            "New",
+            "York",
+            "Times",
+            "met",
+            "German",
+            "officials",
+            "at",
+            "Acme",
+            "Corp",
+        ];
+        let mut toks: Vec<features::TokenInfo> = words.iter().map(|w| features::TokenInfo::new(w)).collect();
+        g.mark(&words, &mut toks);
+        assert!(toks[0].lexb & word::TITLE != 0);
+        assert!(toks[1].lexb & word::FIRST_NAME != 0);
+        assert!(toks[2].lexb & word::SURNAME != 0);
+        assert_eq!(toks[5].gaz & 3, 2, "New York Times: a three-word name");
+        assert!(toks[7].gaz >> 2 & gazetteer::ORG != 0, "an organization");
+        assert!(toks[9].lexb & word::DEMONYM != 0);
+        assert!(toks[13].lexb & word::ORG_CUE != 0);
+        assert_eq!(toks[4].lexb, 0);
+    }
+
+    #[test]
+    fn beam_widths_agree_on_easy_text() {
+        let t = Tagger::from_bytes(WEIGHTS).unwrap().with_gazetteer(Some(places().clone()));
+        let words = ["Angela", "Merkel", "visited", "Paris", "on", "Monday", "."];
+        let wide = t.entities(&words);
+        let greedy = Tagger::from_bytes(WEIGHTS).unwrap().with_gazetteer(Some(places().clone())).with_beam(1);
+        assert_eq!(wide, greedy.entities(&words));
+        let got: Vec<(usize, usize, &str)> = wide.iter().map(|e| (e.start, e.end, e.label)).collect();
+        assert_eq!(got, [(0, 2, "PER"), (3, 4, "LOC")]);
     }
 }

@@ -1,7 +1,11 @@
-//! The tagger: hashed-feature averaged perceptron over BILOU tags with greedy, constrained
-//! left-to-right decoding; its training; and its compact binary weight format.
+//! The tagger: hashed-feature averaged structured perceptron over BILOU tags with beam-search
+//! decoding over valid transitions; its training (early update); and its compact binary
+//! weight format.
 use crate::conll::chunks;
-use crate::features::{history_features, is_all_caps, mark_document, static_features, Lexicon, TokenInfo, N_HISTORY};
+use crate::features::{
+    history_features, is_all_caps, mark_document, memory_features, p2_feature, static_features, Lexicon, TokenInfo,
+    N_HISTORY, P2_FEATURE,
+};
 use crate::gazetteer::Gazetteer;
 use newsgraph_model::EntityType;
 
@@ -10,7 +14,7 @@ pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
 /// O, then B, I, L, U for each type.
 pub const NTAGS: usize = 1 + 4 * TYPES.len();
 /// Version of the feature set; a weights file made for another version is refused.
-pub const FEATURE_VERSION: u32 = 6;
+pub const FEATURE_VERSION: u32 = 7;
 const MAGIC: &[u8; 6] = b"NGNER\x01";
 
 /// Our type for a CoNLL type name.
@@ -149,73 +153,217 @@ impl Memory {
     }
 }
 
-/// Scores token `i` (all features written to `fs`), given the tags so far.
+/// Default beam width of the decoder (1 = greedy).
+pub const BEAM: usize = 4;
+
+/// One hypothesis of the beam after token `i`: its tag, the previous one, its score and the
+/// index of its predecessor in the previous step.
+#[derive(Debug, Clone, Copy)]
+struct Hyp {
+    score: f32,
+    back: u16,
+    tag: u8,
+    p1: u8,
+    gold: bool,
+}
+
+/// The static (history-independent) features of every token of a sentence, flat, with the
+/// prediction-memory features; `offs[i]..offs[i + 1]` are token `i`'s.
+#[derive(Default)]
+struct SentenceFeatures {
+    fs: Vec<u64>,
+    offs: Vec<usize>,
+    stat: Vec<[f32; NTAGS]>,
+    tmp: Vec<u64>,
+}
+
+impl SentenceFeatures {
+    fn compute<W: Weights>(&mut self, w: &W, bits: u32, toks: &[TokenInfo], caps: bool, mem: &[u8]) {
+        self.fs.clear();
+        self.offs.clear();
+        self.stat.clear();
+        self.offs.push(0);
+        for i in 0..toks.len() {
+            static_features(toks, i, caps, &mut self.tmp);
+            self.tmp.extend_from_slice(&memory_features(&toks[i], mem[i]));
+            let mut sc = [0f32; NTAGS];
+            for &f in &self.tmp {
+                w.add(row_of(f, bits), &mut sc);
+            }
+            self.fs.extend_from_slice(&self.tmp);
+            self.offs.push(self.fs.len());
+            self.stat.push(sc);
+        }
+    }
+
+    fn of(&self, i: usize) -> &[u64] {
+        &self.fs[self.offs[i]..self.offs[i + 1]]
+    }
+}
+
+/// Scores of every tag for token `i` after the tags `p1`, `p2` (255 = none).
 #[inline]
-#[allow(clippy::too_many_arguments)]
-fn score_token<W: Weights>(
+fn local_scores<W: Weights>(
     w: &W,
     bits: u32,
     toks: &[TokenInfo],
+    sf: &SentenceFeatures,
     i: usize,
-    caps: bool,
-    tags: &[u8],
-    mem: u8,
-    fs: &mut Vec<u64>,
+    p1: u8,
+    p2: u8,
 ) -> [f32; NTAGS] {
-    let mut scores = [0f32; NTAGS];
-    static_features(toks, i, caps, fs);
-    let p1 = if i > 0 { tags[i - 1] } else { 255 };
-    let p2 = if i > 1 { tags[i - 2] } else { 255 };
+    let mut sc = sf.stat[i];
     let mut hs = [0u64; N_HISTORY];
-    history_features(toks, i, p1, p2, mem, &mut hs);
-    fs.extend_from_slice(&hs);
-    for &f in fs.iter() {
-        w.add(row_of(f, bits), &mut scores);
+    history_features(toks, i, p1, p2, &mut hs);
+    for &f in &hs {
+        w.add(row_of(f, bits), &mut sc);
     }
-    scores
+    sc
 }
 
-/// The best allowed tag and its score.
-#[inline]
-fn pick(scores: &[f32; NTAGS], prev: Option<u8>, last: bool) -> (u8, f32) {
-    let mut best = 0u8;
-    let mut best_s = f32::NEG_INFINITY;
-    for t in 0..NTAGS as u8 {
-        if allowed(prev, t, last) && scores[t as usize] > best_s {
-            best = t;
-            best_s = scores[t as usize];
+/// The hypotheses of every step of a beam search, flat: step `i` holds
+/// `hyps[i * k..i * k + len[i]]`.
+#[derive(Default)]
+struct Steps {
+    k: usize,
+    hyps: Vec<Hyp>,
+    len: Vec<u8>,
+}
+
+impl Steps {
+    fn at(&self, i: usize) -> &[Hyp] {
+        &self.hyps[i * self.k..i * self.k + self.len[i] as usize]
+    }
+}
+
+/// Beam search over valid BILOU sequences (hypotheses with the same last two tags are
+/// recombined: the features only see two tags back, so with a beam of 17² it would be exact
+/// second-order Viterbi). Fills `steps`; with `gold`, returns the first token at which the
+/// gold prefix fell out of the beam (for early update).
+fn beam_search<W: Weights>(
+    w: &W,
+    bits: u32,
+    toks: &[TokenInfo],
+    sf: &SentenceFeatures,
+    k: usize,
+    gold: Option<&[u8]>,
+    steps: &mut Steps,
+) -> Option<usize> {
+    let n = toks.len();
+    steps.k = k;
+    steps.hyps.clear();
+    steps.len.clear();
+    let mut fell = None;
+    let start = [Hyp { score: 0.0, back: 0, tag: 255, p1: 255, gold: true }];
+    let mut top: Vec<Hyp> = Vec::with_capacity(k + 1);
+    for i in 0..n {
+        top.clear();
+        {
+            let prev: &[Hyp] = if i == 0 { &start } else { steps.at(i - 1) };
+            // Scores of the features that depend on the previous tag only, shared by the
+            // hypotheses that end in the same tag.
+            let mut p1_scores: [Option<[f32; NTAGS]>; NTAGS + 1] = [None; NTAGS + 1];
+            for (hi, h) in prev.iter().enumerate() {
+                let slot = if h.tag == 255 { NTAGS } else { h.tag as usize };
+                let base = *p1_scores[slot].get_or_insert_with(|| {
+                    let mut sc = sf.stat[i];
+                    let mut hs = [0u64; N_HISTORY];
+                    history_features(toks, i, h.tag, 255, &mut hs);
+                    for (j, &f) in hs.iter().enumerate() {
+                        if j != P2_FEATURE {
+                            w.add(row_of(f, bits), &mut sc);
+                        }
+                    }
+                    sc
+                });
+                let mut sc = base;
+                w.add(row_of(p2_feature(h.tag, h.p1), bits), &mut sc);
+                let pt = (i > 0).then_some(h.tag);
+                for t in 0..NTAGS as u8 {
+                    if !allowed(pt, t, i + 1 == n) {
+                        continue;
+                    }
+                    let score = h.score + sc[t as usize];
+                    if top.len() == k && score <= top[k - 1].score {
+                        continue;
+                    }
+                    // Recombination: one hypothesis per (previous tag, tag), the best.
+                    if let Some(pos) = top.iter().position(|c| c.tag == t && c.p1 == h.tag) {
+                        if top[pos].score >= score {
+                            continue;
+                        }
+                        top.remove(pos);
+                    }
+                    let g = h.gold && gold.is_some_and(|g| g[i] == t);
+                    let at = top.iter().position(|c| c.score < score).unwrap_or(top.len());
+                    top.insert(at, Hyp { score, back: hi as u16, tag: t, p1: h.tag, gold: g });
+                    top.truncate(k);
+                }
+            }
         }
+        if fell.is_none() && gold.is_some() && !top.iter().any(|h| h.gold) {
+            fell = Some(i);
+        }
+        steps.len.push(top.len() as u8);
+        steps.hyps.extend_from_slice(&top);
+        steps.hyps.resize((i + 1) * k, top[0]);
     }
-    (best, best_s)
+    fell
 }
 
-/// Greedy constrained decoding of one sentence; returns tags and each tag's probability
-/// (softmax of the allowed scores, `temp` = weight units per nat).
+/// The tags of the best hypothesis at step `i` (tokens `0..=i`), written into `out`.
+fn backtrack(steps: &Steps, i: usize, out: &mut Vec<u8>) {
+    out.clear();
+    let mut j = 0usize;
+    for s in (0..=i).rev() {
+        let h = steps.at(s)[j];
+        out.push(h.tag);
+        j = h.back as usize;
+    }
+    out.reverse();
+}
+
+/// Beam decoding of one sentence; returns tags and each tag's probability (softmax of the
+/// allowed local scores given the previous tags, `temp` = weight units per nat).
+#[allow(clippy::too_many_arguments)]
 fn decode<W: Weights>(
     w: &W,
     bits: u32,
     toks: &[TokenInfo],
     caps: bool,
     temp: f32,
+    beam: usize,
     memory: &mut Memory,
+    sf: &mut SentenceFeatures,
+    steps: &mut Steps,
 ) -> (Vec<u8>, Vec<f32>) {
     let n = toks.len();
+    if n == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let mem: Vec<u8> = toks.iter().map(|t| memory.get(t)).collect();
+    sf.compute(w, bits, toks, caps, &mem);
+    beam_search(w, bits, toks, sf, beam, None, steps);
+    let sf = &*sf;
     let mut tags = Vec::with_capacity(n);
+    backtrack(steps, n - 1, &mut tags);
     let mut probs = Vec::with_capacity(n);
-    let mut fs = Vec::with_capacity(64);
     for i in 0..n {
-        let scores = score_token(w, bits, toks, i, caps, &tags, memory.get(&toks[i]), &mut fs);
-        let prev = (i > 0).then(|| tags[i - 1]);
-        let (best, best_s) = pick(&scores, prev, i + 1 == n);
+        let p1 = if i > 0 { tags[i - 1] } else { 255 };
+        let p2 = if i > 1 { tags[i - 2] } else { 255 };
+        let sc = local_scores(w, bits, toks, sf, i, p1, p2);
+        let prev = (i > 0).then_some(p1);
+        let best = sc[tags[i] as usize];
         let mut z = 0f32;
         for t in 0..NTAGS as u8 {
             if allowed(prev, t, i + 1 == n) {
-                z += ((scores[t as usize] - best_s) / temp).exp();
+                z += ((sc[t as usize] - best) / temp).exp();
             }
         }
-        memory.put(&toks[i], best);
-        tags.push(best);
-        probs.push(1.0 / z);
+        probs.push((1.0 / z).min(1.0));
+    }
+    for (t, &tag) in toks.iter().zip(&tags) {
+        memory.put(t, tag);
     }
     (tags, probs)
 }
@@ -230,6 +378,12 @@ fn prepare(sentences: &[Vec<&str>], gazetteer: Option<&Gazetteer>, lexicon: &Lex
                 g.mark(words, &mut toks);
             }
             lexicon.mark(&mut toks);
+            let digits = toks.iter().filter(|t| t.flags & 4 != 0).count();
+            if toks.len() > 2 && digits * 3 >= toks.len() {
+                for t in &mut toks {
+                    t.sent |= 1;
+                }
+            }
             (toks, is_all_caps(words))
         })
         .collect();
@@ -297,6 +451,7 @@ pub struct Tagger {
     gazetteer: Option<Gazetteer>,
     lexicon: Lexicon,
     temperature: f32,
+    beam: usize,
 }
 
 /// Softmax temperature of the confidences, in perceptron update units (fitted on eng.testa:
@@ -337,6 +492,12 @@ impl Tagger {
         self
     }
 
+    /// Sets the beam width of the decoder (default [`BEAM`]; 1 = greedy).
+    pub fn with_beam(mut self, k: usize) -> Tagger {
+        self.beam = k.max(1);
+        self
+    }
+
     /// Hash-table size in bits.
     pub fn bits(&self) -> u32 {
         self.bits
@@ -357,10 +518,12 @@ impl Tagger {
         let prepared = self.prepare(sentences);
         let temp = (self.temperature / self.scale.max(1e-12)).max(1e-6);
         let mut memory = Memory::default();
+        let (mut sf, mut steps) = (SentenceFeatures::default(), Steps::default());
         let mut out = vec![(Vec::new(), Vec::new()); prepared.len()];
         for i in decoding_order(&prepared) {
             let (toks, caps) = &prepared[i];
-            out[i] = decode(&Quantized(&self.weights), self.bits, toks, *caps, temp, &mut memory);
+            let w = Quantized(&self.weights);
+            out[i] = decode(&w, self.bits, toks, *caps, temp, self.beam, &mut memory, &mut sf, &mut steps);
         }
         out
     }
@@ -448,7 +611,15 @@ impl Tagger {
             classes.insert(u64::from_le_bytes(h.try_into().expect("8 bytes")), c);
             pos += 9;
         }
-        Ok(Tagger { bits, scale, weights, gazetteer: None, lexicon: Lexicon { classes }, temperature: TEMPERATURE })
+        Ok(Tagger {
+            bits,
+            scale,
+            weights,
+            gazetteer: None,
+            lexicon: Lexicon { classes },
+            temperature: TEMPERATURE,
+            beam: BEAM,
+        })
     }
 }
 
@@ -485,7 +656,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Quantized weights with |w| below this are dropped (smaller file).
     pub prune: i16,
-    /// Fraction of training tokens whose word-identity features are hidden.
+    /// Unused since the beam trainer (feature version 7); kept so that configurations
+    /// written for earlier versions still compile.
     pub word_dropout: f64,
     /// Every n-th document is added again in upper case and another in lower case (0 = none).
     pub augment_case: usize,
@@ -522,8 +694,20 @@ pub fn train(
     docs: &[Vec<TrainSentence>],
     gazetteer: Option<&Gazetteer>,
     cfg: &TrainConfig,
+    on_epoch: impl FnMut(usize, &Tagger) -> f64,
+) -> Tagger {
+    train_beam(docs, gazetteer, cfg, BEAM, on_epoch)
+}
+
+/// [`train`] with another beam width (the tagger decodes with the same).
+pub fn train_beam(
+    docs: &[Vec<TrainSentence>],
+    gazetteer: Option<&Gazetteer>,
+    cfg: &TrainConfig,
+    beam: usize,
     mut on_epoch: impl FnMut(usize, &Tagger) -> f64,
 ) -> Tagger {
+    let beam = beam.max(1);
     let bits = cfg.bits;
     let learn = |it: &mut dyn Iterator<Item = &TrainSentence>| {
         if cfg.case_lexicon {
@@ -573,7 +757,9 @@ pub fn train(
     let mut order: Vec<usize> = (0..prepared.len()).collect();
     let mut rng = cfg.seed.max(1);
     let mut best: Option<(f64, Tagger)> = None;
-    let mut fs = Vec::with_capacity(64);
+    let mut sf = SentenceFeatures::default();
+    let mut steps = Steps::default();
+    let (mut pred, mut pre) = (Vec::new(), Vec::new());
     for epoch in 1..=cfg.epochs {
         // Fisher-Yates with xorshift64: a fixed order per seed.
         for i in (1..order.len()).rev() {
@@ -588,50 +774,70 @@ pub fn train(
             for si in decoding_order(sents) {
                 let ((toks, caps), gold) = (&sents[si], &golds[si]);
                 let n = toks.len();
-                let mut tags: Vec<u8> = Vec::with_capacity(n);
-                for i in 0..n {
-                    let mut scores =
-                        score_token(&Float(&w), bits, toks, i, *caps, &tags, memory.get(&toks[i]), &mut fs);
-                    // Word dropout: now and then hide the word itself (raw and lower-cased
-                    // forms, features 1 and 2) so that context and shape carry more weight.
-                    if cfg.word_dropout > 0.0 {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        if (rng % 10_000) as f64 / 10_000.0 < cfg.word_dropout {
-                            for f in [fs[1], fs[2]] {
-                                let r = row_of(f, bits) * NTAGS;
-                                for (s, x) in scores.iter_mut().zip(&w[r..r + NTAGS]) {
-                                    *s -= x;
-                                }
-                            }
-                            fs.drain(1..3);
-                        }
-                    }
-                    let (best_t, _) = pick(&scores, (i > 0).then(|| tags[i - 1]), i + 1 == n);
-                    let g = gold[i];
-                    if best_t != g {
-                        for &f in fs.iter() {
-                            let r = row_of(f, bits) * NTAGS;
-                            w[r + g as usize] += 1.0;
-                            u[r + g as usize] += c;
-                            w[r + best_t as usize] -= 1.0;
-                            u[r + best_t as usize] -= c;
-                        }
-                    }
-                    memory.put(&toks[i], best_t);
-                    tags.push(best_t);
-                    c += 1.0;
+                if n == 0 {
+                    continue;
                 }
+                let mem: Vec<u8> = toks.iter().map(|t| memory.get(t)).collect();
+                sf.compute(&Float(&w), bits, toks, *caps, &mem);
+                let fell = beam_search(&Float(&w), bits, toks, &sf, beam, Some(gold), &mut steps);
+                backtrack(&steps, n - 1, &mut pred);
+                // Early update (Collins & Roark 2004): when the gold prefix falls out of the
+                // beam, update on the prefixes up to there; else on the whole sentence.
+                let end = match fell {
+                    Some(i) => {
+                        backtrack(&steps, i, &mut pre);
+                        Some(i)
+                    }
+                    None if pred != *gold => {
+                        pre.clone_from(&pred);
+                        Some(n - 1)
+                    }
+                    None => None,
+                };
+                if let Some(end) = end {
+                    let mut hs = [0u64; N_HISTORY];
+                    for j in 0..=end {
+                        let (g, p) = (gold[j], pre[j]);
+                        let gp = |t: &[u8], back: usize| if j >= back { t[j - back] } else { 255 };
+                        let (g1, g2, q1, q2) = (gp(gold, 1), gp(gold, 2), gp(&pre, 1), gp(&pre, 2));
+                        if g == p && g1 == q1 && g2 == q2 {
+                            continue;
+                        }
+                        let mut bump = |f: u64, t: u8, d: f32| {
+                            let r = row_of(f, bits) * NTAGS + t as usize;
+                            w[r] += d;
+                            u[r] += d * c;
+                        };
+                        if g != p {
+                            for &f in sf.of(j) {
+                                bump(f, g, 1.0);
+                                bump(f, p, -1.0);
+                            }
+                        }
+                        history_features(toks, j, g1, g2, &mut hs);
+                        for &f in &hs {
+                            bump(f, g, 1.0);
+                        }
+                        history_features(toks, j, q1, q2, &mut hs);
+                        for &f in &hs {
+                            bump(f, p, -1.0);
+                        }
+                    }
+                }
+                for (t, &tag) in toks.iter().zip(&pred) {
+                    memory.put(t, tag);
+                }
+                c += n as f32;
             }
         }
-        let tagger = quantize(&w, &u, c, bits, cfg.prune, gazetteer.cloned(), &lexicon);
+        let tagger = quantize(&w, &u, c, bits, cfg.prune, gazetteer.cloned(), &lexicon).with_beam(beam);
         let score = on_epoch(epoch, &tagger);
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, tagger));
         }
     }
-    best.map(|(_, t)| t).unwrap_or_else(|| quantize(&w, &u, c, bits, cfg.prune, gazetteer.cloned(), &lexicon))
+    best.map(|(_, t)| t)
+        .unwrap_or_else(|| quantize(&w, &u, c, bits, cfg.prune, gazetteer.cloned(), &lexicon).with_beam(beam))
 }
 
 fn quantize(
@@ -657,7 +863,7 @@ fn quantize(
             }
         })
         .collect();
-    Tagger { bits, scale, weights, gazetteer, lexicon: lexicon.clone(), temperature: TEMPERATURE }
+    Tagger { bits, scale, weights, gazetteer, lexicon: lexicon.clone(), temperature: TEMPERATURE, beam: BEAM }
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@
 mod score;
 
 pub mod extract;
-pub mod timex;
+pub mod geo;
 pub mod ner;
+pub mod timex;
 
 pub use extract::{run_benchmark, EvalError, ExtractReport, PageReport, Scores};

@@ -205,7 +205,6 @@ pub struct Mismatch {
     pub predicted: Predicted,
 }
 
-
 /// Pairs each gold expression with at most one overlapping prediction (the first free one).
 pub fn align(gold: &[GoldTimex], pred: &[Predicted]) -> Vec<(usize, usize)> {
     let mut used = vec![false; pred.len()];

@@ -50,11 +50,49 @@ pub(crate) enum Kind {
 fn is_block_tag(t: &str) -> bool {
     matches!(
         t,
-        "p" | "div" | "section" | "article" | "main" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul"
-            | "ol" | "dl" | "dt" | "dd" | "blockquote" | "pre" | "table" | "tr" | "td" | "th" | "tbody"
-            | "thead" | "tfoot" | "caption" | "figure" | "figcaption" | "header" | "footer" | "aside"
-            | "nav" | "form" | "fieldset" | "address" | "hr" | "center" | "details" | "summary" | "body"
-            | "html" | "dialog" | "menu"
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "caption"
+            | "figure"
+            | "figcaption"
+            | "header"
+            | "footer"
+            | "aside"
+            | "nav"
+            | "form"
+            | "fieldset"
+            | "address"
+            | "hr"
+            | "center"
+            | "details"
+            | "summary"
+            | "body"
+            | "html"
+            | "dialog"
+            | "menu"
     )
 }
 
@@ -62,9 +100,32 @@ fn is_block_tag(t: &str) -> bool {
 fn is_hard_drop_tag(t: &str) -> bool {
     matches!(
         t,
-        "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed"
-            | "canvas" | "video" | "audio" | "button" | "input" | "select" | "textarea" | "option"
-            | "head" | "title" | "meta" | "link" | "dialog" | "map" | "label" | "picture" | "img"
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "button"
+            | "input"
+            | "select"
+            | "textarea"
+            | "option"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "dialog"
+            | "map"
+            | "label"
+            | "picture"
+            | "img"
             | "source"
     )
 }
@@ -75,30 +136,143 @@ fn is_soft_drop_tag(t: &str) -> bool {
 }
 
 const POSITIVE: &[&str] = &[
-    "articlebody", "article-body", "article__body", "article_body", "storybody", "story-body", "story__body",
-    "story_body", "entry-content", "entry__content", "post-content", "postcontent", "post-body", "postbody",
-    "post__content", "article-content", "articlecontent", "article__content", "article_content",
-    "story-content", "storycontent", "body-copy", "article-text", "articletext", "story-text", "main-text",
-    "maintext", "content-body", "body-content", "article__text", "paywall", "rich-text", "text-body",
+    "articlebody",
+    "article-body",
+    "article__body",
+    "article_body",
+    "storybody",
+    "story-body",
+    "story__body",
+    "story_body",
+    "entry-content",
+    "entry__content",
+    "post-content",
+    "postcontent",
+    "post-body",
+    "postbody",
+    "post__content",
+    "article-content",
+    "articlecontent",
+    "article__content",
+    "article_content",
+    "story-content",
+    "storycontent",
+    "body-copy",
+    "article-text",
+    "articletext",
+    "story-text",
+    "main-text",
+    "maintext",
+    "content-body",
+    "body-content",
+    "article__text",
+    "paywall",
+    "rich-text",
+    "text-body",
 ];
 
 /// Class/id fragments that mark boilerplate anywhere in a class or id value.
 const NEG_CONTAINS: &[&str] = &[
-    "related", "newsletter", "subscri", "sidebar", "breadcrumb", "social", "sponsor", "advert", "cookie",
-    "consent", "outbrain", "taboola", "recommend", "trending", "most-popular", "mostpopular", "popular-",
-    "signup", "sign-up", "read-more", "readmore", "more-stories", "morestories", "byline", "author",
-    "share", "sharing", "disqus", "promo", "popup", "modal", "toolbar", "masthead", "dateline", "timestamp",
-    "published", "pubdate", "post-meta", "entry-meta", "article-meta", "article__meta", "tag-list",
-    "taglist", "keywords", "topics", "pagination", "pager", "jump-link", "skip-link", "visually-hidden",
-    "sr-only", "screen-reader", "hidden-print", "print-only", "further-reading", "see-also", "also-read",
-    "inline-ad", "ad-slot", "adslot", "ad-container", "ad-wrapper", "ad-unit", "adunit", "dfp", "gpt-ad",
-    "banner", "right-rail", "left-rail", "rail-", "widget", "comment-count", "nav-", "-nav", "_nav", "navbar", "navigation", "menu",
-    "footer", "subnav", "bottom-of-article", "next-article", "prev-article", "article-footer", "copyright",
-    "credit", "disclaimer", "donate", "membership", "paid-content", "alert", "errormessage", "login",
+    "related",
+    "newsletter",
+    "subscri",
+    "sidebar",
+    "breadcrumb",
+    "social",
+    "sponsor",
+    "advert",
+    "cookie",
+    "consent",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "most-popular",
+    "mostpopular",
+    "popular-",
+    "signup",
+    "sign-up",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "morestories",
+    "byline",
+    "author",
+    "share",
+    "sharing",
+    "disqus",
+    "promo",
+    "popup",
+    "modal",
+    "toolbar",
+    "masthead",
+    "dateline",
+    "timestamp",
+    "published",
+    "pubdate",
+    "post-meta",
+    "entry-meta",
+    "article-meta",
+    "article__meta",
+    "tag-list",
+    "taglist",
+    "keywords",
+    "topics",
+    "pagination",
+    "pager",
+    "jump-link",
+    "skip-link",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader",
+    "hidden-print",
+    "print-only",
+    "further-reading",
+    "see-also",
+    "also-read",
+    "inline-ad",
+    "ad-slot",
+    "adslot",
+    "ad-container",
+    "ad-wrapper",
+    "ad-unit",
+    "adunit",
+    "dfp",
+    "gpt-ad",
+    "banner",
+    "right-rail",
+    "left-rail",
+    "rail-",
+    "widget",
+    "comment-count",
+    "nav-",
+    "-nav",
+    "_nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+    "subnav",
+    "bottom-of-article",
+    "next-article",
+    "prev-article",
+    "article-footer",
+    "copyright",
+    "credit",
+    "disclaimer",
+    "donate",
+    "membership",
+    "paid-content",
+    "alert",
+    "errormessage",
+    "login",
 ];
 
 /// Whole dash/underscore-separated parts that mark boilerplate.
-const NEG_PARTS: &[&str] = &["ad", "ads", "tags", "tag", "meta", "print", "date", "time", "nav", "teaser", "teasers", "overlay", "hide", "hidden", "skip", "bio"];
+const NEG_PARTS: &[&str] = &[
+    "ad", "ads", "tags", "tag", "meta", "print", "date", "time", "nav", "teaser", "teasers", "overlay", "hide",
+    "hidden", "skip", "bio",
+];
 
 fn class_id(e: &crate::dom::Elem) -> String {
     let mut s = String::new();
@@ -181,7 +355,18 @@ fn drop_kind(dom: &Dom, id: u32, rules: Rules) -> (Prune, bool) {
         return (Prune::Soft, false);
     }
     if let Some(role) = e.attr("role") {
-        if matches!(role, "navigation" | "banner" | "contentinfo" | "complementary" | "dialog" | "alert" | "menu" | "menubar" | "toolbar") {
+        if matches!(
+            role,
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "dialog"
+                | "alert"
+                | "menu"
+                | "menubar"
+                | "toolbar"
+        ) {
             return (Prune::Soft, false);
         }
     }
@@ -278,7 +463,12 @@ pub(crate) fn analyze(dom: &Dom, rules: Rules) -> Analysis<'_> {
             let p = node.parent;
             // Only running prose counts: text of paragraphs and their inline formatting,
             // not link text or list items (menus are lists of links).
-            if p != NONE && matches!(dom.tag(p), "p" | "span" | "em" | "strong" | "b" | "i" | "u" | "font" | "blockquote" | "pre") {
+            if p != NONE
+                && matches!(
+                    dom.tag(p),
+                    "p" | "span" | "em" | "strong" | "b" | "i" | "u" | "font" | "blockquote" | "pre"
+                )
+            {
                 let l = text_len(&t.text);
                 if l >= 20 && !in_link[id as usize] {
                     prose[id as usize] = l;

@@ -114,7 +114,10 @@ pub(crate) fn extract_meta(dom: &Dom, _html: &str, opts: &ExtractOptions) -> Met
                         f.times.push((hint, dt));
                     }
                 }
-                "a" if e.attr("rel").is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("author"))) => {
+                "a" if e
+                    .attr("rel")
+                    .is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("author"))) =>
+                {
                     if let Some(t) = nonempty(&text_of(dom, id)) {
                         f.rel_authors.push(t);
                     }
@@ -124,7 +127,9 @@ pub(crate) fn extract_meta(dom: &Dom, _html: &str, opts: &ExtractOptions) -> Met
                     let is_author = e.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("author"))
                         || e.attr("class").is_some_and(|c| {
                             let c = c.to_ascii_lowercase();
-                            c.contains("byline__name") || c.contains("author-name") || c.contains("authorname")
+                            c.contains("byline__name")
+                                || c.contains("author-name")
+                                || c.contains("authorname")
                                 || c.split_whitespace().any(|p| p == "byline" || p == "author")
                         });
                     if is_author && f.bylines.len() < 8 {
@@ -181,9 +186,10 @@ fn build(f: Facts, opts: &ExtractOptions) -> Meta {
     };
     if !f.ld.authors.is_empty() {
         f.ld.authors.iter().for_each(|a| add(a));
-    } else if let Some(a) =
-        meta(&f, &["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "dcterms.creator"])
-    {
+    } else if let Some(a) = meta(
+        &f,
+        &["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "dcterms.creator"],
+    ) {
         add(a);
     } else if !f.rel_authors.is_empty() {
         f.rel_authors.iter().for_each(|a| add(a));
@@ -191,11 +197,12 @@ fn build(f: Facts, opts: &ExtractOptions) -> Meta {
         f.bylines.iter().for_each(|a| add(a));
     }
 
-    let image_url = meta(&f, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-        .map(str::to_string)
-        .or_else(|| f.ld.image.clone())
-        .or_else(|| f.image_src.clone())
-        .map(|u| resolve(base, &u));
+    let image_url =
+        meta(&f, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+            .map(str::to_string)
+            .or_else(|| f.ld.image.clone())
+            .or_else(|| f.image_src.clone())
+            .map(|u| resolve(base, &u));
     let canonical_url = f
         .canonical
         .clone()
@@ -212,26 +219,35 @@ fn build(f: Facts, opts: &ExtractOptions) -> Meta {
         .map(str::to_string)
         .or_else(|| f.ld.description.clone());
 
-    Meta {
-        title,
-        authors,
-        published,
-        image_url,
-        canonical_url,
-        language,
-        site_name,
-        description,
-        ld_body: f.ld.body,
-    }
+    Meta { title, authors, published, image_url, canonical_url, language, site_name, description, ld_body: f.ld.body }
 }
 
 fn published_time(f: &Facts, base: Option<&str>) -> Option<PageTime> {
     let keys = [
-        "article:published_time", "og:article:published_time", "article.published", "og:published_time",
-        "datepublished", "published_time", "published-date", "publishdate", "publish-date", "publish_date",
-        "pubdate", "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
-        "dcterms.created", "dc.date.created", "date", "citation_publication_date", "cxenseparse:recs:publishtime",
-        "release_date", "article:modified_time", "og:updated_time",
+        "article:published_time",
+        "og:article:published_time",
+        "article.published",
+        "og:published_time",
+        "datepublished",
+        "published_time",
+        "published-date",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "pubdate",
+        "parsely-pub-date",
+        "sailthru.date",
+        "dc.date.issued",
+        "dcterms.issued",
+        "dc.date",
+        "dcterms.created",
+        "dc.date.created",
+        "date",
+        "citation_publication_date",
+        "cxenseparse:recs:publishtime",
+        "release_date",
+        "article:modified_time",
+        "og:updated_time",
     ];
     let from_ld = f.ld.published.as_deref().and_then(parse_date);
     from_ld
@@ -253,7 +269,15 @@ pub(crate) fn parse_date(s: &str) -> Option<PageTime> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(PageTime { time: t, zone_stated: true });
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(PageTime { time: t, zone_stated: true });
         }
@@ -264,7 +288,16 @@ pub(crate) fn parse_date(s: &str) -> Option<PageTime> {
     let utc = |n: NaiveDateTime| PageTime { time: Utc.from_utc_datetime(&n).fixed_offset(), zone_stated: false };
     // A trailing "Z"-less UTC marker some CMSs write.
     let s2 = s.trim_end_matches(" UTC").trim_end_matches(" GMT");
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y%m%dT%H%M%S"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y%m%dT%H%M%S",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s2, fmt) {
             return Some(utc(n));
         }
@@ -337,7 +370,10 @@ fn strip_site_suffix(title: &str, site: Option<&str>, h1: Option<&str>) -> Strin
                 let (s, t) = (s.to_lowercase(), tail_t.to_lowercase());
                 t == s || t.contains(&s) || s.contains(&t)
             });
-            if matches_site || (tail_t.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3.max(tail_t.split_whitespace().count() + 1)) {
+            if matches_site
+                || (tail_t.split_whitespace().count() <= 3
+                    && head.split_whitespace().count() >= 3.max(tail_t.split_whitespace().count() + 1))
+            {
                 return head.trim().to_string();
             }
         }
@@ -390,9 +426,20 @@ fn resolve(base: Option<&str>, u: &str) -> String {
 }
 
 const ARTICLE_TYPES: &[&str] = &[
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle", "liveblogposting", "report",
-    "socialmediaposting", "webpage",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "techarticle",
+    "scholarlyarticle",
+    "liveblogposting",
+    "report",
+    "socialmediaposting",
+    "webpage",
 ];
 
 fn parse_ld(raw: &str, ld: &mut Ld) {

@@ -197,7 +197,11 @@ fn metadata_from_json_ld() {
 fn json_ld_body_corrects_container_choice() {
     // The DOM scorer would prefer the long teaser list; the JSON-LD body says otherwise.
     let teasers: String = (0..12)
-        .map(|i| format!("<p>Teaser number {i}, with commas, many commas, and more commas, about some other story entirely.</p>"))
+        .map(|i| {
+            format!(
+                "<p>Teaser number {i}, with commas, many commas, and more commas, about some other story entirely.</p>"
+            )
+        })
         .collect();
     let ld = format!(r#"{{"@type":"NewsArticle","headline":"H","articleBody":"{P1} {P2} {P3}"}}"#);
     let html = page(
@@ -216,7 +220,10 @@ fn time_element_and_url_dates() {
     assert_eq!(e.published.unwrap().time.to_rfc3339(), "2023-07-08T09:10:11+02:00");
 
     let html = page("", &article(""));
-    let opts = ExtractOptions { url: Some("https://news.example.com/2022/01/31/budget-approved/".into()), ..Default::default() };
+    let opts = ExtractOptions {
+        url: Some("https://news.example.com/2022/01/31/budget-approved/".into()),
+        ..Default::default()
+    };
     let p = extract(&html, &opts).unwrap().published.unwrap();
     assert_eq!(p.time.to_rfc3339(), "2022-01-31T00:00:00+00:00");
     assert!(!p.zone_stated);
@@ -224,7 +231,10 @@ fn time_element_and_url_dates() {
 
 #[test]
 fn language_fallbacks() {
-    let html = format!("<html><head><meta property=\"og:locale\" content=\"pt_BR\"></head><body>{}</body></html>", article(""));
+    let html = format!(
+        "<html><head><meta property=\"og:locale\" content=\"pt_BR\"></head><body>{}</body></html>",
+        article("")
+    );
     assert_eq!(extract(&html, &ExtractOptions::default()).unwrap().language.as_deref(), Some("pt-BR"));
 }
 
@@ -244,7 +254,9 @@ fn broken_and_truncated_html() {
     assert!(text.contains(P1), "{text}");
 
     // Unclosed tags, stray end tags, mis-nesting.
-    let messy = format!("<html><body><div class=article-body><p>{P1}<p>{P2}</div></span></b><p><b><i>{P3}</b></i><div><table><td>");
+    let messy = format!(
+        "<html><body><div class=article-body><p>{P1}<p>{P2}</div></span></b><p><b><i>{P3}</b></i><div><table><td>"
+    );
     let text = body_of(&messy, &ExtractOptions::default());
     assert!(text.contains(P1) && text.contains(P2) && text.contains(P3), "{text}");
 }

@@ -173,7 +173,9 @@ fn unescape_map(literal: &str, at: usize) -> OffsetMap {
                 let hex = |k: usize| literal.get(k..k + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
                 match hex(i + 2) {
                     Some(hi @ 0xD800..=0xDBFF) if raw.get(i + 6) == Some(&b'\\') => {
-                        let c = hex(i + 8).and_then(|lo| char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)));
+                        let c = hex(i + 8).and_then(|lo| {
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF))
+                        });
                         (12, c.map_or(3, char::len_utf8))
                     }
                     Some(u) => (6, char::from_u32(u).map_or(3, char::len_utf8)),

@@ -259,9 +259,12 @@ impl Source {
         };
         let reader: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
         match format {
-            Format::Jsonl => {
-                Current::Jsonl { r: Box::new(BufReader::with_capacity(1 << 16, reader)), origin: name, line: 0, offset: 0 }
-            }
+            Format::Jsonl => Current::Jsonl {
+                r: Box::new(BufReader::with_capacity(1 << 16, reader)),
+                origin: name,
+                line: 0,
+                offset: 0,
+            },
             Format::Warc => Current::Warc(WarcRecords::new(Box::new(BufReader::with_capacity(1 << 16, reader)), name)),
             _ => {
                 let mut bytes = Vec::new();

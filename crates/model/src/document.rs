@@ -120,10 +120,7 @@ impl Document {
     pub fn from_json(s: &str) -> Result<Document, ModelError> {
         let doc: Document = serde_json::from_str(s)?;
         if doc.schema_version > SCHEMA_VERSION {
-            return Err(ModelError::SchemaVersion {
-                found: doc.schema_version,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(ModelError::SchemaVersion { found: doc.schema_version, supported: SCHEMA_VERSION });
         }
         doc.validate()?;
         Ok(doc)
@@ -330,10 +327,13 @@ mod tests {
         let doc = b.build();
         let back = Document::from_json(&doc.to_json()).unwrap();
         assert_eq!(doc, back);
-        assert_eq!(doc.id, DocumentBuilder::new("Other").meta(Metadata {
-            url: Some("http://example.com/a".into()),
-            ..Metadata::default()
-        }).build().id);
+        assert_eq!(
+            doc.id,
+            DocumentBuilder::new("Other")
+                .meta(Metadata { url: Some("http://example.com/a".into()), ..Metadata::default() })
+                .build()
+                .id
+        );
     }
 
     #[test]

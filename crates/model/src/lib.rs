@@ -25,10 +25,10 @@ mod timex;
 pub use document::{
     canonical_key, content_hash, Document, DocumentBuilder, InputRef, Metadata, Published, Section, TimeBasis,
 };
+pub use entity::{Entity, EntityType, Geo, Link, Mention};
 pub use layers::{LayerName, Layers, Paragraph, Sentence, Token, TokenKind};
 pub use normalize::{normalize_line, normalize_text, Normalized};
 pub use offsets::OffsetMap;
-pub use entity::{Entity, EntityType, Mention};
 pub use span::Span;
 pub use timex::{Timex, TimexType};
 

@@ -1,19 +1,24 @@
 //! Routes and handlers.
 use crate::{ApiError, ErrorCode, OPENAPI_YAML};
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use newsgraph_store::{ListQuery, SearchQuery, Store, MAX_PAGE};
+use newsgraph_store::{EntityQuery, ListQuery, SearchQuery, Store, ENTITY_KINDS, MAX_ENTITY_QUERY_CHARS, MAX_PAGE};
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 type AppState = Arc<dyn Store>;
-type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+type Params = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// Longest entity id accepted (bytes).
+const MAX_ENTITY_ID: usize = 256;
+
+/// Most `entity` filters one search accepts.
+const MAX_ENTITY_FILTERS: usize = 20;
 
 /// The API's routes over a store.
 pub fn router(store: Arc<dyn Store>) -> Router {
@@ -22,6 +27,8 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
         .route("/search", get(search))
+        .route("/entities", get(list_entities))
+        .route("/entities/{id}", get(get_entity))
         .route("/openapi.yaml", get(openapi))
         .fallback(|| async { ApiError::new(ErrorCode::NoRoute, "no such route; see /openapi.yaml") })
         .layer(axum::middleware::map_response(security_headers))
@@ -58,7 +65,10 @@ async fn openapi() -> impl IntoResponse {
 
 async fn get_article(State(store): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     if id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(ApiError::new(ErrorCode::BadParameter, "article id: expected letters, digits, '-' or '_' (at most 128)"));
+        return Err(ApiError::new(
+            ErrorCode::BadParameter,
+            "article id: expected letters, digits, '-' or '_' (at most 128)",
+        ));
     }
     let doc = blocking(&store, move |s| Ok(s.get(&id)?)).await?;
     match doc {
@@ -85,8 +95,15 @@ async fn list_articles(State(store): State<AppState>, params: Params) -> Result<
 async fn search(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let p = Checked::new(
         params,
-        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to"],
+        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to", "entity"],
     )?;
+    let entities = p.all("entity");
+    if entities.len() > MAX_ENTITY_FILTERS {
+        return Err(ApiError::new(ErrorCode::BadParameter, format!("entity: at most {MAX_ENTITY_FILTERS} filters")));
+    }
+    for e in &entities {
+        check_entity_id("entity", e)?;
+    }
     let q = SearchQuery {
         text: p.text("q").unwrap_or_default(),
         offset: p.number("offset", 0, 100_000)? as usize,
@@ -97,35 +114,109 @@ async fn search(State(store): State<AppState>, params: Params) -> Result<Respons
         published_to: p.date("to", true)?,
         mentioned_from: p.date("mentioned_from", false)?,
         mentioned_to: p.date("mentioned_to", true)?,
+        entities,
     };
     let results = blocking(&store, move |s| Ok(s.search(&q)?)).await?;
     Ok(Json(results).into_response())
 }
 
-/// Query parameters, checked against the names a route accepts.
-struct Checked(HashMap<String, String>);
+async fn list_entities(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let p = Checked::new(params, &["q", "kind", "offset", "limit"])?;
+    let kind = p.text("kind").map(|k| k.to_ascii_lowercase());
+    if let Some(k) = &kind {
+        if !ENTITY_KINDS.contains(&k.as_str()) {
+            return Err(ApiError::new(
+                ErrorCode::BadParameter,
+                format!("kind: expected one of {}, got {:?}", ENTITY_KINDS.join(", "), short(k)),
+            ));
+        }
+    }
+    let q = p.text("q");
+    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_ENTITY_QUERY_CHARS) {
+        return Err(ApiError::new(ErrorCode::BadParameter, format!("q: at most {MAX_ENTITY_QUERY_CHARS} characters")));
+    }
+    let query = EntityQuery {
+        q,
+        kind,
+        offset: p.number_strict("offset", 0, 1_000_000)?,
+        limit: p.number_strict("limit", 50, MAX_PAGE)?,
+    };
+    let page = blocking(&store, move |s| Ok(s.entities(&query)?)).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_entity(
+    State(store): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    // The path segment is percent-decoded (`per%3Avladimir-putin` = `per:vladimir-putin`).
+    let Path(id) = id.map_err(|e| ApiError::new(ErrorCode::BadParameter, format!("entity id: {}", e.body_text())))?;
+    check_entity_id("entity id", &id)?;
+    let p = Checked::new(params, &["offset", "limit"])?;
+    let offset = p.number_strict("offset", 0, 1_000_000)?;
+    let limit = p.number_strict("limit", 50, MAX_PAGE)?;
+    let detail = blocking(&store, move |s| Ok(s.entity(&id, offset, limit)?)).await?;
+    match detail {
+        Some(d) => Ok(Json(d).into_response()),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no entity with that id; see /entities")),
+    }
+}
+
+/// Entity ids: `per:vladimir-putin`, `local:person:sergei-markov` — printable, not too long.
+fn check_entity_id(what: &str, id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() || id.len() > MAX_ENTITY_ID || id.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            ErrorCode::BadParameter,
+            format!("{what}: expected an entity id such as per:vladimir-putin (at most {MAX_ENTITY_ID} bytes)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Query parameters, checked against the names a route accepts. A name given twice keeps its
+/// last value, except for repeatable parameters read with [`Checked::all`].
+struct Checked(Vec<(String, String)>);
 
 impl Checked {
     fn new(params: Params, allowed: &[&str]) -> Result<Checked, ApiError> {
-        let Query(map) = params.map_err(|e| ApiError::new(ErrorCode::BadParameter, format!("query string: {}", e.body_text())))?;
-        if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        let Query(pairs) =
+            params.map_err(|e| ApiError::new(ErrorCode::BadParameter, format!("query string: {}", e.body_text())))?;
+        if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
             let k: String = k.chars().take(40).collect();
-            return Err(ApiError::new(ErrorCode::BadParameter, format!("unknown parameter {k:?}; accepted: {}", allowed.join(", "))));
+            return Err(ApiError::new(
+                ErrorCode::BadParameter,
+                format!("unknown parameter {k:?}; accepted: {}", allowed.join(", ")),
+            ));
         }
-        Ok(Checked(map))
+        Ok(Checked(pairs))
     }
 
     fn text(&self, name: &str) -> Option<String> {
-        self.0.get(name).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        let last = self.0.iter().rev().find(|(k, _)| k == name)?;
+        Some(last.1.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    /// Every non-blank value of a repeatable parameter, in order.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+    }
+
+    /// A whole number in `0..=max`; anything else (negative, too large, not a number) is a 400.
+    fn number_strict(&self, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
+        let n = self.number(name, default, u64::MAX)?;
+        if n > max {
+            return Err(ApiError::new(ErrorCode::BadParameter, format!("{name}: at most {max}, got {n}")));
+        }
+        Ok(n)
     }
 
     fn number(&self, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
         match self.text(name) {
             None => Ok(default),
-            Some(v) => v
-                .parse::<u64>()
-                .map(|n| n.min(max))
-                .map_err(|_| ApiError::new(ErrorCode::BadParameter, format!("{name}: expected a whole number, got {:?}", short(&v)))),
+            Some(v) => v.parse::<u64>().map(|n| n.min(max)).map_err(|_| {
+                ApiError::new(ErrorCode::BadParameter, format!("{name}: expected a whole number, got {:?}", short(&v)))
+            }),
         }
     }
 
@@ -133,7 +224,10 @@ impl Checked {
     fn date(&self, name: &str, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
         let Some(v) = self.text(name) else { return Ok(None) };
         parse_date(&v, end_of_day).map(Some).ok_or_else(|| {
-            ApiError::new(ErrorCode::BadParameter, format!("{name}: expected YYYY-MM-DD or an RFC 3339 time, got {:?}", short(&v)))
+            ApiError::new(
+                ErrorCode::BadParameter,
+                format!("{name}: expected YYYY-MM-DD or an RFC 3339 time, got {:?}", short(&v)),
+            )
         })
     }
 }

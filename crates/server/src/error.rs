@@ -9,10 +9,12 @@ use serde_json::json;
 pub enum ErrorCode {
     /// A query parameter is malformed (bad date, bad number, unknown parameter).
     BadParameter,
-    /// No article with that id.
+    /// No article (or entity) with that id.
     NotFound,
     /// No such route.
     NoRoute,
+    /// The store cannot answer this yet (outdated index or format: open it writable once).
+    Unavailable,
     /// The store failed (I/O, corrupt data): not the caller's fault.
     Internal,
 }
@@ -22,6 +24,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadParameter => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound | ErrorCode::NoRoute => StatusCode::NOT_FOUND,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -30,6 +33,7 @@ impl ErrorCode {
             ErrorCode::BadParameter => "bad_parameter",
             ErrorCode::NotFound => "not_found",
             ErrorCode::NoRoute => "no_route",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
     }
@@ -51,6 +55,11 @@ impl ApiError {
 
 impl From<newsgraph_store::StoreError> for ApiError {
     fn from(e: newsgraph_store::StoreError) -> Self {
+        use newsgraph_store::ErrorKind;
+        if let ErrorKind::NeedsUpgrade { .. } | ErrorKind::IndexUnavailable(_) = e.kind() {
+            tracing::warn!(error = %e, "store not ready");
+            return ApiError::new(ErrorCode::Unavailable, e.to_string());
+        }
         tracing::error!(error = %e, "store error");
         ApiError::new(ErrorCode::Internal, e.to_string())
     }

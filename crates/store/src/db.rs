@@ -2,6 +2,7 @@
 //!
 //! Everything about the SQL schema lives in this module (see `FORMAT.md`).
 
+pub use crate::entities::write_entities;
 use crate::error::{Ctx, ErrorKind, Result};
 use crate::types::{DocSummary, Duplicate, ListQuery, Page, PutReport, MAX_PAGE};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
@@ -11,7 +12,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -50,9 +51,31 @@ CREATE TABLE aliases (
 CREATE INDEX aliases_doc ON aliases(doc_id);
 "#;
 
+/// Added in format version 2: one row per (entity, article) — see `FORMAT.md`.
+const SCHEMA_V2: &str = r#"
+CREATE TABLE entity_occurrences (
+    entity_id TEXT NOT NULL,
+    doc_id    TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    kb_id     TEXT,
+    country   TEXT,
+    mentions  INTEGER NOT NULL,
+    aliases   TEXT NOT NULL,
+    repaired  TEXT NOT NULL,
+    info      TEXT NOT NULL,
+    PRIMARY KEY (entity_id, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_occurrences_doc  ON entity_occurrences(doc_id);
+CREATE INDEX entity_occurrences_kind ON entity_occurrences(kind, entity_id);
+"#;
+
+/// Format version from which the `entity_occurrences` table exists.
+pub const ENTITIES_SINCE: u32 = 2;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
-    let conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
+    let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
     // WAL: readers in other processes never block the writer and see committed data only.
     // synchronous=NORMAL: in WAL mode a commit survives any process crash (kill -9); after
     // a power loss or OS crash the last transactions may roll back, but the file is never
@@ -69,7 +92,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -77,12 +100,17 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         ))
         .map_err(|e| ctx.db(e))?;
     }
-    check_format(&conn, ctx)?;
+    let found = check_format(&conn, ctx)?;
+    if found < FORMAT_VERSION {
+        migrate(&mut conn, ctx)?;
+    }
     Ok(conn)
 }
 
-/// Opens an existing database read-only and checks its format version.
-pub fn open_ro(dir: &Path, ctx: Ctx) -> Result<Connection> {
+/// Opens an existing database read-only and checks its format version (returned: an older
+/// version than [`FORMAT_VERSION`] opens, but lacks the newer tables until a writable open
+/// migrates it).
+pub fn open_ro(dir: &Path, ctx: Ctx) -> Result<(Connection, u32)> {
     let path = dir.join(DB_FILE);
     if !path.is_file() {
         return Err(ctx.err(ErrorKind::NotAStore(format!("{} does not exist", path.display()))));
@@ -93,8 +121,8 @@ pub fn open_ro(dir: &Path, ctx: Ctx) -> Result<Connection> {
     if !table_exists(&conn, "meta").map_err(|e| not_a_store(ctx, e))? {
         return Err(ctx.err(ErrorKind::NotAStore(format!("{DB_FILE} has no meta table"))));
     }
-    check_format(&conn, ctx)?;
-    Ok(conn)
+    let found = check_format(&conn, ctx)?;
+    Ok((conn, found))
 }
 
 fn not_a_store(ctx: Ctx, e: rusqlite::Error) -> crate::StoreError {
@@ -113,7 +141,8 @@ fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     .map(|n| n > 0)
 }
 
-fn check_format(conn: &Connection, ctx: Ctx) -> Result<()> {
+/// The format version on disk; an error if it is newer than this program's.
+fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
     let v = get_meta(conn, "format_version").map_err(|e| ctx.db(e))?;
     let v = v.ok_or_else(|| ctx.err(ErrorKind::NotAStore("no format_version in meta".into())))?;
     let found: u32 =
@@ -121,8 +150,33 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<()> {
     if found > FORMAT_VERSION {
         return Err(ctx.err(ErrorKind::FormatTooNew { found, supported: FORMAT_VERSION }));
     }
-    // Older versions would be migrated here; version 1 is the first.
-    Ok(())
+    Ok(found)
+}
+
+/// Brings an older database up to [`FORMAT_VERSION`] in one transaction (all or nothing).
+///
+/// * 1 → 2: creates `entity_occurrences` and fills it from every stored document's
+///   `entities` and `mentions` layers.
+fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
+    let db = |e| ctx.db(e);
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+    let found = check_format(&tx, ctx)?;
+    if found < 2 {
+        tx.execute_batch(SCHEMA_V2).map_err(db)?;
+        let mut after: Option<String> = None;
+        loop {
+            let chunk = chunk_after(&tx, after.as_deref(), 256, ctx)?;
+            for doc in &chunk {
+                write_entities(&tx, doc).map_err(db)?;
+            }
+            match chunk.last() {
+                Some(d) if chunk.len() == 256 => after = Some(d.id.clone()),
+                _ => break,
+            }
+        }
+    }
+    set_meta(&tx, "format_version", &FORMAT_VERSION.to_string()).map_err(db)?;
+    tx.commit().map_err(db)
 }
 
 pub fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -216,6 +270,7 @@ pub fn put_batch(
                 seq += 1;
                 doc.id = id.clone();
                 update_row(&tx, &doc, seq, now).map_err(db)?;
+                write_entities(&tx, &doc).map_err(db)?;
                 report.updated += 1;
                 report.ids.push(id);
                 changed.push(Changed { seq, doc });
@@ -244,6 +299,7 @@ pub fn put_batch(
         }
         seq += 1;
         insert_row(&tx, &doc, key.as_deref(), seq, now).map_err(db)?;
+        write_entities(&tx, &doc).map_err(db)?;
         report.inserted += 1;
         report.ids.push(doc.id.clone());
         changed.push(Changed { seq, doc });
@@ -383,6 +439,11 @@ pub fn chunk_after(conn: &Connection, after: Option<&str>, limit: usize, ctx: Ct
         out.push(decode(&id, &json, ctx)?);
     }
     Ok(out)
+}
+
+/// A stored RFC 3339 time (`published_raw`), if any and well-formed.
+pub fn decode_opt_time(raw: Option<String>) -> Option<DateTime<FixedOffset>> {
+    raw.and_then(|p| DateTime::<FixedOffset>::parse_from_rfc3339(&p).ok())
 }
 
 fn ms_to_utc(ms: i64) -> DateTime<Utc> {

@@ -1,9 +1,13 @@
 //! [`EmbeddedStore`]: SQLite + tantivy in one directory.
 
 use crate::db::{self, Faults};
+use crate::entities;
 use crate::error::{Ctx, ErrorKind, Result};
 use crate::index::TextIndex;
-use crate::types::{DocSummary, ListQuery, Page, PutReport, SearchQuery, SearchResults, StoreStatus};
+use crate::types::{
+    DocSummary, EntityDetail, EntityQuery, EntitySummary, ListQuery, Page, PutReport, SearchQuery, SearchResults,
+    StoreStatus,
+};
 use crate::Store;
 use newsgraph_model::Document;
 use rusqlite::Connection;
@@ -32,6 +36,9 @@ pub struct EmbeddedStore {
     /// `Err` holds why search is unavailable (read-only handle on a missing/outdated index).
     index: std::result::Result<TextIndex, String>,
     read_only: bool,
+    /// Format version of the database on disk (older than `FORMAT_VERSION` only for a
+    /// read-only handle on a store no writable open has migrated yet).
+    format_found: u32,
     /// Held for the life of a writable handle; the OS releases it if the process dies.
     _lock: Option<File>,
     faults: Faults,
@@ -73,6 +80,7 @@ impl EmbeddedStore {
             conn: Mutex::new(conn),
             index: Ok(index),
             read_only: false,
+            format_found: db::FORMAT_VERSION,
             _lock: Some(lock),
             faults: Faults::default(),
         };
@@ -86,7 +94,7 @@ impl EmbeddedStore {
     /// `search` fails with [`ErrorKind::IndexUnavailable`].
     pub fn open_read_only(dir: &Path) -> Result<EmbeddedStore> {
         let ctx = Ctx { path: dir, op: "open_read_only" };
-        let conn = db::open_ro(dir, ctx)?;
+        let (conn, format_found) = db::open_ro(dir, ctx)?;
         let index = match TextIndex::open_reader(dir, ctx) {
             Ok(i) => Ok(i),
             Err(e) => match e.kind {
@@ -99,6 +107,7 @@ impl EmbeddedStore {
             conn: Mutex::new(conn),
             index,
             read_only: true,
+            format_found,
             _lock: None,
             faults: Faults::default(),
         })
@@ -125,6 +134,14 @@ impl EmbeddedStore {
 
     fn ctx(&self, op: &'static str) -> Ctx<'_> {
         Ctx { path: &self.dir, op }
+    }
+
+    /// Fails with [`ErrorKind::NeedsUpgrade`] when the database predates the entity table.
+    fn need_entities(&self, ctx: Ctx) -> Result<()> {
+        if self.format_found < db::ENTITIES_SINCE {
+            return Err(ctx.err(ErrorKind::NeedsUpgrade { found: self.format_found, needed: db::ENTITIES_SINCE }));
+        }
+        Ok(())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -217,10 +234,28 @@ impl Store for EmbeddedStore {
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
         let ctx = self.ctx("search");
-        match &self.index {
-            Ok(index) => index.search(query, ctx),
-            Err(why) => Err(ctx.err(ErrorKind::IndexUnavailable(why.clone()))),
+        let mut results = match &self.index {
+            Ok(index) => index.search(query, ctx)?,
+            Err(why) => return Err(ctx.err(ErrorKind::IndexUnavailable(why.clone()))),
+        };
+        let counts: Vec<(String, u64)> =
+            std::mem::take(&mut results.facets.entities).into_iter().map(|f| (f.id, f.count)).collect();
+        if !counts.is_empty() && self.need_entities(ctx).is_ok() {
+            results.facets.entities = entities::facets(&self.conn(), counts, ctx)?;
         }
+        Ok(results)
+    }
+
+    fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>> {
+        let ctx = self.ctx("entities");
+        self.need_entities(ctx)?;
+        entities::entities(&self.conn(), query, ctx)
+    }
+
+    fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>> {
+        let ctx = self.ctx("entity");
+        self.need_entities(ctx)?;
+        entities::entity(&self.conn(), id, offset, limit, ctx)
     }
 
     fn status(&self) -> Result<StoreStatus> {
@@ -236,7 +271,7 @@ impl Store for EmbeddedStore {
             documents,
             last_seq,
             indexed_seq,
-            format_version: db::FORMAT_VERSION,
+            format_version: self.format_found,
             read_only: self.read_only,
         })
     }

@@ -56,6 +56,10 @@ pub enum ErrorKind {
     /// (open the store writable once to rebuild).
     #[error("full-text index unavailable: {0}")]
     IndexUnavailable(String),
+    /// The database has an older format version that lacks what was asked for; a writable
+    /// open migrates it.
+    #[error("the store has format version {found}, older than {needed} which this needs; open it writable once to upgrade it (newsgraph serve or newsgraph ingest do)")]
+    NeedsUpgrade { found: u32, needed: u32 },
     /// The caller passed an invalid argument.
     #[error("invalid input: {0}")]
     InvalidInput(String),

@@ -5,7 +5,7 @@
 
 use crate::db::Changed;
 use crate::error::{Ctx, ErrorKind, Result};
-use crate::types::{FacetCount, Facets, SearchHit, SearchQuery, SearchResults, Snippet, MAX_PAGE};
+use crate::types::{EntityFacet, FacetCount, Facets, SearchHit, SearchQuery, SearchResults, Snippet, MAX_PAGE};
 use chrono::{DateTime, NaiveDate};
 use newsgraph_model::Document;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Segme
 
 /// Version of the index schema and analysis chain. Bump on any change to
 /// `build_schema` or `text_analyzer` (module `index`): older indexes are then rebuilt from SQLite.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 
 /// Directory of the index inside the store directory.
 pub const INDEX_DIR: &str = "index";
@@ -41,6 +41,9 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 
 /// Number of values returned per facet.
 pub const FACET_LIMIT: usize = 50;
+
+/// Number of entities returned in [`Facets::entities`].
+pub const ENTITY_FACET_LIMIT: usize = 20;
 
 /// Snippet length in chars.
 const SNIPPET_CHARS: usize = 240;
@@ -59,6 +62,8 @@ pub struct Fields {
     pub published_raw: Field,
     /// Days the text mentions (resolved time expressions), as Unix seconds of their UTC midnight.
     pub mentioned: Field,
+    /// Ids of the entities the document mentions (its `entities` layer).
+    pub entity: Field,
 }
 
 /// English text: words split on non-alphanumerics, lower-cased, ASCII-folded, stemmed.
@@ -90,6 +95,7 @@ pub fn build_schema() -> (Schema, Fields) {
         published: b.add_i64_field("published", NumericOptions::default().set_indexed().set_fast().set_stored()),
         published_raw: b.add_text_field("published_raw", STORED),
         mentioned: b.add_i64_field("mentioned", NumericOptions::default().set_indexed().set_fast()),
+        entity: b.add_text_field("entity", STRING | tantivy::schema::FAST),
     };
     (b.build(), fields)
 }
@@ -331,12 +337,16 @@ impl TextIndex {
                 .map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.mentioned, t.timestamp())));
             clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
         }
+        for e in q.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            clauses
+                .push(filter(Box::new(TermQuery::new(Term::from_field_text(f.entity, e), IndexRecordOption::Basic))));
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.min(MAX_PAGE as usize);
         let offset = q.offset.min(1_000_000);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        let facets = FacetCollector { fields: vec!["source", "language"] };
+        let facets = FacetCollector { fields: vec!["source", "language", "entity"] };
         let (top, total, mut facet_counts) =
             searcher.search(&query, &(top, Count, facets)).map_err(|e| ctx.index(e))?;
         let mut hits = Vec::new();
@@ -365,7 +375,17 @@ impl TextIndex {
             hits,
             facets: {
                 let mut it = facet_counts.drain(..).map(top_facets);
-                Facets { source: it.next().unwrap_or_default(), language: it.next().unwrap_or_default() }
+                let source = it.next().unwrap_or_default();
+                let language = it.next().unwrap_or_default();
+                // Names and kinds are filled in from the database by the caller.
+                let entities = it
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .take(ENTITY_FACET_LIMIT)
+                    .map(|c| EntityFacet { id: c.value, name: String::new(), kind: String::new(), count: c.count })
+                    .collect();
+                Facets { source, language, entities }
             },
             warnings,
         })
@@ -390,6 +410,7 @@ fn fields_of(schema: &Schema) -> Fields {
         published: f("published"),
         published_raw: f("published_raw"),
         mentioned: f("mentioned"),
+        entity: f("entity"),
     }
 }
 
@@ -429,6 +450,12 @@ fn to_tantivy(f: &Fields, doc: &Document) -> TantivyDocument {
     days.dedup();
     for d in days {
         t.add_i64(f.mentioned, d);
+    }
+    let mut ids: Vec<&str> = doc.layers.entities.iter().map(|e| e.id.trim()).filter(|id| !id.is_empty()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        t.add_text(f.entity, id);
     }
     t
 }

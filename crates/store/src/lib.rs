@@ -19,6 +19,10 @@
 //! * **Search.** BM25 over title (boosted) and body with English stemming, phrase queries,
 //!   filters on source, language and publication time, facet counts, snippets with
 //!   highlight ranges. User query text never causes an error.
+//! * **Entities.** Each article's `entities` layer is kept as rows of an occurrence table
+//!   (written in the article's transaction) and as a multi-valued `entity` index field:
+//!   [`Store::entities`], [`Store::entity`], [`SearchQuery::entities`] filters and
+//!   [`Facets::entities`].
 //!
 //! ```
 //! use newsgraph_model::{DocumentBuilder, Metadata};
@@ -51,6 +55,7 @@
 
 mod db;
 mod embedded;
+mod entities;
 mod error;
 mod index;
 mod types;
@@ -58,13 +63,17 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use db::{DB_FILE, FORMAT_VERSION};
+pub use db::{DB_FILE, ENTITIES_SINCE, FORMAT_VERSION};
 pub use embedded::{EmbeddedStore, LOCK_FILE};
+pub use entities::MAX_ENTITY_QUERY_CHARS;
 pub use error::{BoxError, ErrorKind, Result, StoreError};
-pub use index::{mentioned_days, sanitize_query, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS};
+pub use index::{
+    mentioned_days, sanitize_query, ENTITY_FACET_LIMIT, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS,
+};
 pub use types::{
-    DocSummary, Duplicate, FacetCount, Facets, ListQuery, Page, PutReport, SearchHit, SearchQuery, SearchResults,
-    Snippet, StoreStatus, MAX_PAGE,
+    DocSummary, Duplicate, EntityArticle, EntityDetail, EntityFacet, EntityQuery, EntitySummary, FacetCount, Facets,
+    FormCount, ListQuery, Page, PutReport, SearchHit, SearchQuery, SearchResults, Snippet, StoreStatus, ENTITY_KINDS,
+    MAX_PAGE,
 };
 
 use newsgraph_model::Document;
@@ -95,6 +104,14 @@ pub trait Store: Send + Sync {
 
     /// Full-text search with filters, ranked hits, total count and facet counts.
     fn search(&self, query: &SearchQuery) -> Result<SearchResults>;
+
+    /// Entities mentioned in stored articles, most articles first (then most mentions, then id).
+    fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>>;
+
+    /// One entity (by id, e.g. `per:vladimir-putin` or `local:person:sergei-markov`) with the
+    /// forms it was written in, its latest knowledge-base details and one page (`offset`,
+    /// `limit` capped at [`MAX_PAGE`]) of the articles that mention it, newest first.
+    fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>>;
 
     /// Document count and how far the search index has caught up.
     fn status(&self) -> Result<StoreStatus>;

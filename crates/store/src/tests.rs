@@ -724,9 +724,7 @@ fn search_filters_by_mentioned_dates() {
     .unwrap();
     let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
     let ids = |from, to| -> Vec<String> {
-        let r = s
-            .search(&SearchQuery { mentioned_from: from, mentioned_to: to, ..SearchQuery::default() })
-            .unwrap();
+        let r = s.search(&SearchQuery { mentioned_from: from, mentioned_to: to, ..SearchQuery::default() }).unwrap();
         let mut v: Vec<String> = r.hits.into_iter().filter_map(|h| h.url).collect();
         v.sort();
         v
@@ -736,4 +734,344 @@ fn search_filters_by_mentioned_dates() {
     assert_eq!(ids(Some(day(2025, 9, 1)), None), ["https://w.example/c"]);
     assert_eq!(ids(None, Some(day(2025, 1, 1))), ["https://w.example/b"]);
     assert!(ids(Some(day(1990, 1, 1)), Some(day(1991, 1, 1))).is_empty());
+}
+
+// ---- entities -------------------------------------------------------------------------
+
+/// A mention to add by hand: its written form (found in the text after the previous one),
+/// the index of its entity, and whether its link repaired a misspelling.
+type M<'a> = (&'a str, u32, bool);
+
+fn entity(id: &str, name: &str, kind: newsgraph_model::EntityType, kb: bool) -> newsgraph_model::Entity {
+    newsgraph_model::Entity {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        kb_id: kb.then(|| id.to_string()),
+        confidence: 0.9,
+        subtype: None,
+        country: None,
+        qid: None,
+        roles: Vec::new(),
+        aliases: Vec::new(),
+        repaired: Vec::new(),
+        geo: None,
+    }
+}
+
+fn with_entities(mut d: Document, entities: Vec<newsgraph_model::Entity>, mentions: &[M]) -> Document {
+    use newsgraph_model::{Link, Mention, Span};
+    let mut at = 0;
+    for &(form, e, repaired) in mentions {
+        let start = at + d.text()[at..].find(form).unwrap_or_else(|| panic!("{form:?} not in the text after {at}"));
+        at = start + form.len();
+        let mut m = Mention::new(Span::new(start, at), entities[e as usize].kind, 0.9, "test");
+        m.entity = Some(e);
+        m.link = Some(Link {
+            confidence: 0.9,
+            method: if repaired { "fuzzy" } else { "exact" }.into(),
+            repaired: repaired.then(|| entities[e as usize].name.clone()),
+            evidence: Vec::new(),
+        });
+        d.layers.mentions.push(m);
+    }
+    d.layers.entities = entities;
+    d
+}
+
+/// Three articles: Putin in all, Witkoff (once misspelled "Vikof") in two, a local analyst in one.
+fn entity_corpus() -> Vec<Document> {
+    use newsgraph_model::EntityType::*;
+    let putin = || {
+        let mut e = entity("per:vladimir-putin", "Vladimir Putin", Person, true);
+        e.country = Some("RU".into());
+        e.qid = Some("Q7747".into());
+        e.subtype = Some("head_of_state".into());
+        e.roles = vec!["President (RU)".into()];
+        e
+    };
+    let witkoff = || entity("per:steve-witkoff", "Steve Witkoff", Person, true);
+    let mut moscow = entity("loc:moscow", "Moscow", Place, true);
+    moscow.geo = Some(newsgraph_model::Geo {
+        lat: 55.75,
+        lon: 37.62,
+        country: "RU".into(),
+        admin1: None,
+        geonameid: Some(524901),
+        feature: "city".into(),
+    });
+    let a = with_entities(
+        doc(
+            Some("https://w.example/a"),
+            "Envoy in Moscow",
+            "Vladimir Putin met Steve Vikof in Moscow. Putin said the talks were useful.",
+            "Wire",
+            "en",
+            Some("2025-08-06T10:00:00+00:00"),
+        ),
+        vec![putin(), witkoff(), moscow],
+        &[("Vladimir Putin", 0, false), ("Steve Vikof", 1, true), ("Moscow", 2, false), ("Putin", 0, false)],
+    );
+    let b = with_entities(
+        doc(
+            Some("https://w.example/b"),
+            "Summit planned",
+            "Steve Witkoff said a summit with Putin is planned. Sergei Markov doubted it.",
+            "Wire",
+            "en",
+            Some("2025-08-08T10:00:00+00:00"),
+        ),
+        vec![witkoff(), putin(), entity("local:person:sergei-markov", "Sergei Markov", Person, false)],
+        &[("Steve Witkoff", 0, false), ("Putin", 1, false), ("Sergei Markov", 2, false)],
+    );
+    let c = with_entities(
+        doc(
+            Some("https://w.example/c"),
+            "Kremlin statement",
+            "The Kremlin said President Putin would not travel.",
+            "Other",
+            "en",
+            Some("2025-08-01T10:00:00+00:00"),
+        ),
+        vec![entity("org:kremlin", "Kremlin", Organization, true), putin()],
+        &[("Kremlin", 0, false), ("Putin", 1, false)],
+    );
+    vec![a, b, c]
+}
+
+fn ids_of(page: &Page<EntitySummary>) -> Vec<&str> {
+    page.items.iter().map(|e| e.id.as_str()).collect()
+}
+
+#[test]
+fn entities_are_listed_filtered_and_paged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    let q = |q: Option<&str>, kind: Option<&str>, limit: u64, offset: u64| EntityQuery {
+        q: q.map(str::to_string),
+        kind: kind.map(str::to_string),
+        limit,
+        offset,
+    };
+    let all = ["per:vladimir-putin", "per:steve-witkoff", "loc:moscow", "local:person:sergei-markov", "org:kremlin"];
+    let cases: Vec<(&str, EntityQuery, u64, Vec<&str>)> = vec![
+        // name, query, total, ids in order (articles desc, mentions desc, id)
+        ("everything", q(None, None, 50, 0), 5, all.to_vec()),
+        ("first page", q(None, None, 2, 0), 5, all[..2].to_vec()),
+        ("second page", q(None, None, 2, 2), 5, all[2..4].to_vec()),
+        ("past the end", q(None, None, 2, 99), 5, vec![]),
+        ("limit 0", q(None, None, 0, 0), 5, vec![]),
+        ("persons", q(None, Some("person"), 50, 0), 3, vec![all[0], all[1], all[3]]),
+        ("places, upper case", q(None, Some("PLACE"), 50, 0), 1, vec!["loc:moscow"]),
+        ("unknown kind", q(None, Some("planet"), 50, 0), 0, vec![]),
+        ("name substring, any case", q(Some("PUT"), None, 50, 0), 1, vec!["per:vladimir-putin"]),
+        ("a misspelled form seen", q(Some("vikof"), None, 50, 0), 1, vec!["per:steve-witkoff"]),
+        ("id", q(Some("org:"), None, 50, 0), 1, vec!["org:kremlin"]),
+        ("LIKE wildcards are literal", q(Some("%"), None, 50, 0), 0, vec![]),
+        ("underscore literal", q(Some("_"), None, 50, 0), 0, vec![]),
+        ("blank q = everything", q(Some("  "), None, 50, 0), 5, all.to_vec()),
+        ("q and kind", q(Some("s"), Some("organization"), 50, 0), 0, vec![]),
+    ];
+    for (name, query, total, want) in cases {
+        let page = s.entities(&query).unwrap();
+        assert_eq!(page.total, total, "{name}");
+        assert_eq!(ids_of(&page), want, "{name}");
+    }
+    // Counts and forms.
+    let page = s.entities(&EntityQuery::default()).unwrap();
+    let putin = &page.items[0];
+    assert_eq!((putin.articles, putin.mentions), (3, 4));
+    assert_eq!((putin.name.as_str(), putin.kind.as_str()), ("Vladimir Putin", "person"));
+    assert_eq!((putin.kb_id.as_deref(), putin.country.as_deref()), (Some("per:vladimir-putin"), Some("RU")));
+    assert_eq!(
+        putin.aliases,
+        [FormCount { form: "Putin".into(), count: 3 }, FormCount { form: "Vladimir Putin".into(), count: 1 }]
+    );
+    assert!(putin.repaired.is_empty());
+    let witkoff = &page.items[1];
+    assert_eq!((witkoff.articles, witkoff.mentions), (2, 2));
+    assert_eq!(witkoff.repaired, [FormCount { form: "Steve Vikof".into(), count: 1 }]);
+    assert_eq!(witkoff.aliases.len(), 2);
+    let markov = &page.items[3];
+    assert_eq!((markov.kb_id.as_deref(), markov.articles), (None, 1));
+}
+
+#[test]
+fn entity_detail_pages_articles_newest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    let d = s.entity("per:vladimir-putin", 0, 50).unwrap().unwrap();
+    assert_eq!(d.summary.articles, 3);
+    assert_eq!((d.subtype.as_deref(), d.qid.as_deref()), (Some("head_of_state"), Some("Q7747")));
+    assert_eq!(d.roles, ["President (RU)"]);
+    let titles: Vec<_> = d.appears_in.items.iter().map(|a| a.title.clone().unwrap()).collect();
+    assert_eq!(titles, ["Summit planned", "Envoy in Moscow", "Kremlin statement"]);
+    assert_eq!(d.appears_in.items[1].mentions, 2);
+    assert_eq!(d.appears_in.total, 3);
+    let p2 = s.entity("per:vladimir-putin", 1, 1).unwrap().unwrap();
+    assert_eq!(p2.appears_in.items.len(), 1);
+    assert_eq!(p2.appears_in.items[0].title.as_deref(), Some("Envoy in Moscow"));
+    let moscow = s.entity("loc:moscow", 0, 10).unwrap().unwrap();
+    assert_eq!(moscow.geo.as_ref().map(|g| g.geonameid), Some(Some(524901)));
+    // The JSON keeps the summary's fields at the top level.
+    let json = serde_json::to_value(&moscow).unwrap();
+    assert_eq!(json["id"], "loc:moscow");
+    assert_eq!(json["articles"], 1);
+    assert_eq!(json["appears_in"]["items"][0]["title"], "Envoy in Moscow");
+    for unknown in ["per:nobody", "", "local:person:", "'; DROP TABLE documents; --"] {
+        assert!(s.entity(unknown, 0, 10).unwrap().is_none(), "{unknown:?}");
+    }
+    assert!(s.entity("per:vladimir-putin", u64::MAX, u64::MAX).unwrap().unwrap().appears_in.items.is_empty());
+}
+
+#[test]
+fn entity_rows_follow_reingest_and_updates() {
+    use newsgraph_model::EntityType::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    // Re-ingest: unchanged, same counts.
+    assert_eq!(s.put_batch(entity_corpus()).unwrap().unchanged, 3);
+    let putin = |s: &EmbeddedStore| {
+        s.entity("per:vladimir-putin", 0, 10).unwrap().map(|d| (d.summary.articles, d.summary.mentions))
+    };
+    assert_eq!(putin(&s), Some((3, 4)));
+    // An updated article (same URL, new text) replaces its rows.
+    let c2 = with_entities(
+        doc(
+            Some("https://w.example/c"),
+            "Kremlin statement",
+            "The Kremlin declined to comment.",
+            "Other",
+            "en",
+            Some("2025-08-01T10:00:00+00:00"),
+        ),
+        vec![entity("org:kremlin", "Kremlin", Organization, true)],
+        &[("Kremlin", 0, false)],
+    );
+    assert_eq!(s.put_batch(vec![c2]).unwrap().updated, 1);
+    assert_eq!(putin(&s), Some((2, 3)));
+    let hits =
+        s.search(&SearchQuery { entities: vec!["per:vladimir-putin".into()], ..SearchQuery::default() }).unwrap();
+    assert_eq!(hits.total, 2, "the index follows the update");
+    // A duplicate under another URL adds nothing.
+    let mut dup = entity_corpus().remove(0);
+    dup.meta.url = Some("https://mirror.example/a".into());
+    dup.id = "mirror".into();
+    assert_eq!(s.put_batch(vec![dup]).unwrap().duplicates.len(), 1);
+    assert_eq!(putin(&s), Some((2, 3)));
+    // A reopened store sees the same.
+    drop(s);
+    let s = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(putin(&s), Some((2, 3)));
+}
+
+#[test]
+fn search_filters_by_entities_and_counts_entity_facets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    s.put_batch(corpus()).unwrap(); // articles without entities
+    let search = |text: &str, entities: &[&str]| {
+        s.search(&SearchQuery { entities: entities.iter().map(|e| e.to_string()).collect(), ..SearchQuery::text(text) })
+            .unwrap()
+    };
+    let titles = |r: &SearchResults| {
+        let mut v: Vec<String> = r.hits.iter().filter_map(|h| h.title.clone()).collect();
+        v.sort();
+        v
+    };
+    let cases: Vec<(&str, Vec<&str>, Vec<&str>)> = vec![
+        ("", vec!["per:vladimir-putin"], vec!["Envoy in Moscow", "Kremlin statement", "Summit planned"]),
+        ("", vec!["per:vladimir-putin", "per:steve-witkoff"], vec!["Envoy in Moscow", "Summit planned"]),
+        ("", vec!["per:steve-witkoff", "org:kremlin"], vec![]),
+        ("summit", vec!["per:vladimir-putin"], vec!["Summit planned"]),
+        ("", vec!["local:person:sergei-markov"], vec!["Summit planned"]),
+        ("", vec!["per:nobody"], vec![]),
+        ("", vec![" per:vladimir-putin "], vec!["Envoy in Moscow", "Kremlin statement", "Summit planned"]),
+    ];
+    for (text, entities, want) in cases {
+        assert_eq!(titles(&search(text, &entities)), want, "{text:?} {entities:?}");
+    }
+    // Facets: over the whole matched set, most articles first, with names and kinds.
+    let r = search("", &[]);
+    let f: Vec<(&str, &str, &str, u64)> =
+        r.facets.entities.iter().map(|f| (f.id.as_str(), f.name.as_str(), f.kind.as_str(), f.count)).collect();
+    assert_eq!(f[0], ("per:vladimir-putin", "Vladimir Putin", "person", 3));
+    assert_eq!(f[1], ("per:steve-witkoff", "Steve Witkoff", "person", 2));
+    assert_eq!(f.len(), 5);
+    let r = search("kremlin", &[]);
+    let f: Vec<(&str, u64)> = r.facets.entities.iter().map(|f| (f.id.as_str(), f.count)).collect();
+    assert_eq!(f, [("org:kremlin", 1), ("per:vladimir-putin", 1)]);
+    assert!(search("rain", &[]).facets.entities.is_empty());
+    assert_eq!(search("", &[" ", ""]).total, search("", &[]).total, "blank ids are no filter");
+}
+
+#[test]
+fn format_1_store_is_migrated_by_a_writable_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    drop(s);
+    // Turn it into a version-1 store: no entity table, old index schema.
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("DROP TABLE entity_occurrences; UPDATE meta SET value = '1' WHERE key = 'format_version';")
+        .unwrap();
+    drop(conn);
+    // Read-only: documents readable, entities refused with a clear error.
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.count().unwrap(), 3);
+    assert_eq!(ro.status().unwrap().format_version, 1);
+    let err = ro.entities(&EntityQuery::default()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NeedsUpgrade { found: 1, needed: 2 }), "{err}");
+    assert!(err.to_string().contains("open it writable once"), "{err}");
+    assert!(ro.entity("per:vladimir-putin", 0, 10).is_err());
+    drop(ro);
+    // A writable open migrates (the read-only handle above is gone; one could stay open).
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    let page = s.entities(&EntityQuery::default()).unwrap();
+    assert_eq!(page.total, 5);
+    assert_eq!(page.items[0].mentions, 4);
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'format_version'", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, FORMAT_VERSION.to_string());
+}
+
+#[test]
+fn occurrences_tolerate_odd_layers() {
+    use newsgraph_model::{EntityType::*, Mention, Span};
+    let mut d = doc(Some("https://w.example/odd"), "Odd", "Putin and Putin.", "Wire", "en", None);
+    let mut e0 = entity("per:vladimir-putin", "Vladimir Putin", Person, true);
+    e0.aliases = vec!["Putin".into(), "V. Putin".into(), " ".into()];
+    e0.repaired = vec!["Poutine".into()];
+    let e1 = entity("per:vladimir-putin", "Vladimir Putin", Person, true); // same id twice
+    let blank = entity("  ", "Nobody", Misc, false);
+    d.layers.entities = vec![e0, e1, blank];
+    for (start, ent) in [(0, Some(0)), (10, Some(1)), (0, Some(7)), (0, None), (0, Some(2))] {
+        let mut m = Mention::new(Span::new(start, start + 5), Person, 0.5, "t");
+        m.entity = ent;
+        d.layers.mentions.push(m);
+    }
+    let mut m = Mention::new(Span::new(200, 205), Person, 0.5, "t"); // out of range: ignored form
+    m.entity = Some(0);
+    d.layers.mentions.push(m);
+    let mut m = Mention::new(Span::new(6, 9), Person, 0.5, "t"); // a pronoun link: a mention, not a form
+    m.entity = Some(0);
+    m.link =
+        Some(newsgraph_model::Link { confidence: 0.5, method: "pronoun".into(), repaired: None, evidence: vec![] });
+    d.layers.mentions.push(m);
+    let occ = entities::occurrences(&d);
+    assert_eq!(occ.len(), 1);
+    assert_eq!(occ[0].mentions, 4);
+    let forms: Vec<(&str, u64)> = occ[0].aliases.iter().map(|(f, c)| (f.as_str(), *c)).collect();
+    assert_eq!(forms, [("Putin", 2), ("V. Putin", 1)]);
+    assert_eq!(occ[0].repaired.get("Poutine"), Some(&1));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(vec![d]).unwrap();
+    assert_eq!(s.entities(&EntityQuery::default()).unwrap().total, 1);
 }

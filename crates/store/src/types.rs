@@ -104,6 +104,9 @@ pub struct SearchQuery {
     pub mentioned_from: Option<DateTime<Utc>>,
     /// Mentions a date strictly before this instant (same rule).
     pub mentioned_to: Option<DateTime<Utc>>,
+    /// Mentions every one of these entities (entity ids as in [`EntitySummary::id`]: AND).
+    #[serde(default)]
+    pub entities: Vec<String>,
     /// Hits per page (capped at [`MAX_PAGE`]); 0 returns only the total and facets.
     pub limit: usize,
     pub offset: usize,
@@ -119,6 +122,7 @@ impl Default for SearchQuery {
             published_to: None,
             mentioned_from: None,
             mentioned_to: None,
+            entities: Vec::new(),
             limit: 10,
             offset: 0,
         }
@@ -203,6 +207,20 @@ impl Snippet {
 pub struct Facets {
     pub source: Vec<FacetCount>,
     pub language: Vec<FacetCount>,
+    /// The entities most matched documents mention (at most [`ENTITY_FACET_LIMIT`](crate::ENTITY_FACET_LIMIT)).
+    #[serde(default)]
+    pub entities: Vec<EntityFacet>,
+}
+
+/// How many matched documents mention this entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityFacet {
+    pub id: String,
+    pub name: String,
+    /// `person`, `organization`, `place`, `group` or `misc`.
+    pub kind: String,
+    /// Matched documents that mention it.
+    pub count: u64,
 }
 
 /// How many matched documents have this value.
@@ -223,4 +241,95 @@ pub struct StoreStatus {
     /// On-disk format version.
     pub format_version: u32,
     pub read_only: bool,
+}
+
+/// A page of [`entities`](crate::Store::entities): entities seen in stored articles, most
+/// articles first. Filters combine with AND.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityQuery {
+    /// Case-insensitive substring of the entity's name, id or a form it was written in.
+    pub q: Option<String>,
+    /// `person`, `organization`, `place`, `group` or `misc` (see [`ENTITY_KINDS`]).
+    pub kind: Option<String>,
+    /// At most this many items (capped at [`MAX_PAGE`]).
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Default for EntityQuery {
+    fn default() -> Self {
+        EntityQuery { q: None, kind: None, limit: 50, offset: 0 }
+    }
+}
+
+/// The entity kinds, as stored and as accepted by [`EntityQuery::kind`].
+pub const ENTITY_KINDS: [&str; 5] = ["person", "organization", "place", "group", "misc"];
+
+/// A written form and how many mentions used it, over all stored articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormCount {
+    pub form: String,
+    pub count: u64,
+}
+
+/// An entity across the stored articles.
+///
+/// Knowledge-base entities (`kb_id` present) are one identity across articles; a
+/// document-local id (`local:person:sergei-markov`) is also one identity per id string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitySummary {
+    pub id: String,
+    /// Name in the most recent article that mentions it.
+    pub name: String,
+    /// `person`, `organization`, `place`, `group` or `misc`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_id: Option<String>,
+    /// ISO 3166-1 alpha-2, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Stored articles that mention it.
+    pub articles: u64,
+    /// Mentions linked to it, over those articles.
+    pub mentions: u64,
+    /// Forms it was written in, with mention counts, most frequent first.
+    pub aliases: Vec<FormCount>,
+    /// Misspelled forms that were repaired to it ("Vikof"), with mention counts.
+    pub repaired: Vec<FormCount>,
+}
+
+/// An entity with its knowledge-base details and the articles that mention it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityDetail {
+    #[serde(flatten)]
+    pub summary: EntitySummary,
+    /// Finer type (`head_of_state`, `region`, …), from the most recent article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qid: Option<String>,
+    /// Roles at the most recent article's publication date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo: Option<newsgraph_model::Geo>,
+    /// One page of the articles that mention it, newest published first (undated last);
+    /// `total` equals `articles`.
+    pub appears_in: Page<EntityArticle>,
+}
+
+/// An article that mentions an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityArticle {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Mentions of the entity in this article.
+    pub mentions: u64,
 }

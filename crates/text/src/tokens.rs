@@ -37,7 +37,9 @@ pub fn tokenize(text: &str, abbrevs: &Abbreviations) -> Vec<RawToken> {
             while e < chars.len() && !chars[e].1.is_whitespace() {
                 e += 1;
             }
-            while e > k + 1 && matches!(chars[e - 1].1, '.' | ',' | ';' | ':' | ')' | '"' | '”' | '’' | '\'' | '!' | '?') {
+            while e > k + 1
+                && matches!(chars[e - 1].1, '.' | ',' | ';' | ':' | ')' | '"' | '”' | '’' | '\'' | '!' | '?')
+            {
                 e -= 1;
             }
             out.push(RawToken { start, end: pos(e), kind: TokenKind::Url, abbrev: None });
@@ -95,8 +97,11 @@ pub fn tokenize(text: &str, abbrevs: &Abbreviations) -> Vec<RawToken> {
             continue;
         }
         // Possessive 's after a word.
-        if is_apostrophe(c) && matches!(at(k + 1), Some('s' | 'S')) && !at(k + 2).is_some_and(char::is_alphanumeric)
-            && k > 0 && chars[k - 1].1.is_alphanumeric()
+        if is_apostrophe(c)
+            && matches!(at(k + 1), Some('s' | 'S'))
+            && !at(k + 2).is_some_and(char::is_alphanumeric)
+            && k > 0
+            && chars[k - 1].1.is_alphanumeric()
         {
             out.push(RawToken { start, end: pos(k + 2), kind: TokenKind::Word, abbrev: None });
             k += 2;
@@ -127,7 +132,39 @@ fn is_mark(c: char) -> bool {
 }
 
 fn is_unicode_punct(c: char) -> bool {
-    matches!(c, '“' | '”' | '‘' | '’' | '«' | '»' | '„' | '‚' | '‹' | '›' | '–' | '—' | '―' | '…' | '•' | '·' | '¿' | '¡' | '「' | '」' | '『' | '』' | '（' | '）' | '，' | '。' | '、' | '：' | '；' | '！' | '？')
+    matches!(
+        c,
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '«'
+            | '»'
+            | '„'
+            | '‚'
+            | '‹'
+            | '›'
+            | '–'
+            | '—'
+            | '―'
+            | '…'
+            | '•'
+            | '·'
+            | '¿'
+            | '¡'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '（'
+            | '）'
+            | '，'
+            | '。'
+            | '、'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+    )
 }
 
 #[cfg(test)]

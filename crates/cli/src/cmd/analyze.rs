@@ -101,5 +101,45 @@ pub fn write_readable(out: &mut impl Write, d: &Document) -> std::io::Result<()>
         }
         writeln!(out, "  {:>3} [{}..{}] {}", i + 1, s.span.start, s.span.end, d.slice(s.span))?;
     }
+    write_entities(out, d)?;
     writeln!(out)
+}
+
+/// The entities layer: one line per entity (most mentioned first) with its written forms,
+/// then one line per repaired spelling with the link's confidence and evidence.
+fn write_entities(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+    let l = &d.layers;
+    if l.entities.is_empty() {
+        return Ok(());
+    }
+    let mut count = vec![0usize; l.entities.len()];
+    for m in &l.mentions {
+        if let Some(e) = m.entity {
+            count[e as usize] += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..l.entities.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(count[i]), l.entities[i].name.clone()));
+    writeln!(out, "-- entities ({}, {} mentions) --", l.entities.len(), l.mentions.len())?;
+    for i in order {
+        let e = &l.entities[i];
+        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let geo = e.geo.as_ref().map(|g| format!(" @{:.2},{:.2}", g.lat, g.lon)).unwrap_or_default();
+        writeln!(out, "  {:<34} {:<12} ×{:<3} {}{} — as {}", e.id, kind, count[i], e.name, geo, e.aliases.join(" | "))?;
+    }
+    for m in &l.mentions {
+        let (Some(link), Some(e)) = (&m.link, m.entity) else { continue };
+        if let Some(r) = &link.repaired {
+            let e = &l.entities[e as usize];
+            writeln!(
+                out,
+                "  repaired {:?} → {r} ({}, {:.2}): {}",
+                d.slice(m.span),
+                e.id,
+                link.confidence,
+                link.evidence.join("; ")
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -35,7 +35,9 @@ fn load_pages(dir: &Path) -> Result<Vec<Vec<u8>>> {
         let raw = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
         if p.to_string_lossy().ends_with(".gz") {
             let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).with_context(|| format!("bad gzip {}", p.display()))?;
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .with_context(|| format!("bad gzip {}", p.display()))?;
             pages.push(out);
         } else {
             pages.push(raw);

@@ -71,7 +71,11 @@ pub fn bench(corpus: &str, n: usize, json: bool) -> Result<ExitCode> {
     for ing in Source::open(corpus, &IngestOptions::default())?.flatten() {
         articles += 1;
         pool.extend(
-            ing.document.text().split(". ").filter(|s| (6..=60).contains(&s.split_whitespace().count())).map(str::to_string),
+            ing.document
+                .text()
+                .split(". ")
+                .filter(|s| (6..=60).contains(&s.split_whitespace().count()))
+                .map(str::to_string),
         );
     }
     if pool.len() < 1000 {
@@ -136,8 +140,14 @@ pub fn bench(corpus: &str, n: usize, json: bool) -> Result<ExitCode> {
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
-        println!("documents                {} (re-mixed from the sentences of {} articles in {})", r.documents, r.source_articles, r.corpus);
-        println!("planted near-copies      {} found of {}; {} other documents grouped", r.copies_found, r.planted_copies, r.false_groupings);
+        println!(
+            "documents                {} (re-mixed from the sentences of {} articles in {})",
+            r.documents, r.source_articles, r.corpus
+        );
+        println!(
+            "planted near-copies      {} found of {}; {} other documents grouped",
+            r.copies_found, r.planted_copies, r.false_groupings
+        );
         println!("CPU time                 {:.3} s (signature + query + insert, one thread)", r.cpu_seconds);
         println!("documents / CPU-second   {:.0}", r.documents_per_cpu_second);
         println!("words / CPU-second       {:.0}", r.words_per_cpu_second);

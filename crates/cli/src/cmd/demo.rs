@@ -20,7 +20,10 @@ pub fn run(examples: &Path, store_dir: &Path) -> Result<ExitCode> {
     let mut store = super::open_store(store_dir)?;
     let input = examples.display().to_string();
     let s = super::ingest::run(&mut store, std::slice::from_ref(&input), &Default::default(), true)?;
-    println!("newsgraph demo: {} articles read from {}, {} stored ({} duplicates folded, {} bad records)\n", s.read, input, s.inserted, s.duplicates, s.errors);
+    println!(
+        "newsgraph demo: {} articles read from {}, {} stored ({} duplicates folded, {} bad records)\n",
+        s.read, input, s.inserted, s.duplicates, s.errors
+    );
 
     // Every article, newest first, labelled by its title or else its first sentence.
     let mut docs = Vec::new();

@@ -145,7 +145,10 @@ pub fn print_summary(s: &Summary, json: bool) -> Result<()> {
             "read {} articles: {} new, {} updated, {} unchanged, {} duplicates; {} bad records skipped, {} warnings",
             s.read, s.inserted, s.updated, s.unchanged, s.duplicates, s.errors, s.warnings
         );
-        println!("{:.1} articles/s over {:.2} s; the store now holds {} articles", s.articles_per_second, s.seconds, s.store_total);
+        println!(
+            "{:.1} articles/s over {:.2} s; the store now holds {} articles",
+            s.articles_per_second, s.seconds, s.store_total
+        );
         if let Some(e) = &s.stopped_by {
             println!("stopped (--strict) at: {e}");
         }

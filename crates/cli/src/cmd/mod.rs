@@ -3,6 +3,7 @@ mod analyze;
 mod bench;
 mod dedup;
 mod demo;
+mod entities;
 mod eval;
 mod ingest;
 mod ner;
@@ -26,27 +27,79 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ingest::print_summary(&summary, json)?;
             Ok(summary.exit_code())
         }
-        Command::Search { query, store, source, language, from, to, mentioned_from, mentioned_to, limit, offset, json } => {
-            let q = query::search_query(query, source, language, [from, to], [mentioned_from, mentioned_to], limit, offset)?;
+        Command::Search {
+            query,
+            store,
+            source,
+            language,
+            from,
+            to,
+            mentioned_from,
+            mentioned_to,
+            entities,
+            limit,
+            offset,
+            json,
+        } => {
+            let mut q = query::search_query(
+                query,
+                source,
+                language,
+                [from, to],
+                [mentioned_from, mentioned_to],
+                limit,
+                offset,
+            )?;
+            q.entities = entities;
             query::search(&open_store_read(&store.store)?, &q, json)
         }
+        Command::Entities { q, kind, store, limit, offset, json } => {
+            entities::list(&store.store, &newsgraph_store::EntityQuery { q, kind, limit, offset }, json)
+        }
+        Command::Entity { id, store, limit, offset, json } => entities::show(&store.store, &id, offset, limit, json),
         Command::Show { id, store, json } => query::show(&open_store_read(&store.store)?, &id, json),
-        Command::Export { format: _, output, store } => query::export(&open_store_read(&store.store)?, output.as_deref()),
+        Command::Export { format: _, output, store } => {
+            query::export(&open_store_read(&store.store)?, output.as_deref())
+        }
         Command::Stats { store, json } => query::stats(&open_store_read(&store.store)?, json),
         Command::Serve { store, bind, port } => serve::run(&store.store, &bind, port),
-        Command::Eval(EvalCommand::Extract { benchmark, json, report }) => eval::extract(&benchmark, json, report.as_deref()),
+        Command::Eval(EvalCommand::Extract { benchmark, json, report }) => {
+            eval::extract(&benchmark, json, report.as_deref())
+        }
         Command::Bench(BenchCommand::Extract { corpus, repeat, json }) => bench::extract(&corpus, repeat, json),
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
         Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, json, report }) => {
             ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, json, report.as_deref())
         }
-        Command::Train(TrainCommand::Ner { conll, dev, out, epochs, bits, seed, prune, no_gazetteer, augment_case, case_lexicon }) => {
-            let cfg = newsgraph_entity::TrainConfig { epochs, bits, seed, prune, augment_case, case_lexicon, word_dropout: 0.0 };
+        Command::Train(TrainCommand::Ner {
+            conll,
+            dev,
+            out,
+            epochs,
+            bits,
+            seed,
+            prune,
+            no_gazetteer,
+            augment_case,
+            case_lexicon,
+        }) => {
+            let cfg = newsgraph_entity::TrainConfig {
+                epochs,
+                bits,
+                seed,
+                prune,
+                augment_case,
+                case_lexicon,
+                word_dropout: 0.0,
+            };
             ner::train(&conll, dev.as_deref(), &out, &cfg, no_gazetteer)
         }
         Command::Bench(BenchCommand::Entities { inputs, repeat, json }) => {
             let paths: Vec<std::path::PathBuf> = inputs.iter().map(Into::into).collect();
             ner::bench(&paths, repeat, json)
+        }
+        Command::Eval(EvalCommand::Geo { corpus, end_to_end, json, report }) => {
+            eval::geo(&corpus, end_to_end, json, report.as_deref())
         }
         Command::Eval(EvalCommand::Timex { tml, json, report }) => timex::eval(&tml, json, report.as_deref()),
         Command::Bench(BenchCommand::Timex { corpus, repeat, json }) => timex::bench(&corpus, repeat, json),

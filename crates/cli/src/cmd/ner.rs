@@ -247,7 +247,8 @@ fn looks_conll(text: &str) -> bool {
         })
 }
 
-/// The entity stage alone (segmentation is done before the clock starts), one thread.
+/// The entity stage alone (recognition, linking, geocoding; segmentation is done and the
+/// data loaded before the clock starts), one thread.
 pub fn bench(inputs: &[PathBuf], repeat: usize, json: bool) -> Result<ExitCode> {
     let mut docs = bench_docs(inputs)?;
     if docs.is_empty() {
@@ -260,8 +261,9 @@ pub fn bench(inputs: &[PathBuf], repeat: usize, json: bool) -> Result<ExitCode> 
     let words: usize = docs.iter().map(|d| d.layers.tokens.len()).sum();
     let ann = EntityAnnotator::default();
     let repeat = repeat.max(1);
-    // Load the model before timing.
+    // Load the model, the knowledge base and the gazetteer before timing.
     ann.annotate(&mut docs[0].clone());
+    newsgraph_link::geocode::geocoder();
     let mut passes: Vec<Vec<Document>> = (0..repeat).map(|_| docs.clone()).collect();
     let before = usage::now();
     let wall = Instant::now();

@@ -29,6 +29,7 @@ pub fn search_query(
         published_to: date(to, "to", true)?,
         mentioned_from: date(mentioned_from, "mentioned-from", false)?,
         mentioned_to: date(mentioned_to, "mentioned-to", true)?,
+        entities: Vec::new(),
         limit,
         offset,
     })
@@ -63,6 +64,11 @@ pub fn search(store: &EmbeddedStore, q: &SearchQuery, json: bool) -> Result<Exit
     if !r.facets.source.is_empty() {
         let f: Vec<String> = r.facets.source.iter().map(|f| format!("{} ({})", f.value, f.count)).collect();
         writeln!(out, "sources: {}", f.join(", "))?;
+    }
+    if !r.facets.entities.is_empty() {
+        let f: Vec<String> =
+            r.facets.entities.iter().take(10).map(|f| format!("{} [{}] ({})", f.name, f.id, f.count)).collect();
+        writeln!(out, "entities: {}", f.join(", "))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -124,7 +130,11 @@ pub fn stats(store: &EmbeddedStore, json: bool) -> Result<ExitCode> {
     } else {
         println!("articles        {}", s.documents);
         println!("last change     {}", s.last_seq);
-        println!("indexed through {}{}", s.indexed_seq, if s.indexed_seq < s.last_seq { " (index behind: open for writing to catch up)" } else { "" });
+        println!(
+            "indexed through {}{}",
+            s.indexed_seq,
+            if s.indexed_seq < s.last_seq { " (index behind: open for writing to catch up)" } else { "" }
+        );
         println!("format version  {}", s.format_version);
     }
     Ok(ExitCode::SUCCESS)

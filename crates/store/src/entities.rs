@@ -1,0 +1,332 @@
+//! Entity occurrences: one row per (entity, article) in `entity_occurrences` (format version 2,
+//! schema in `db`), written in the article's transaction, and the queries over them.
+
+use crate::db::decode_opt_time;
+use crate::error::{Ctx, Result};
+use crate::types::{EntityArticle, EntityDetail, EntityFacet, EntityQuery, EntitySummary, FormCount, Page, MAX_PAGE};
+use newsgraph_model::{Document, Geo};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Longest `EntityQuery::q` considered (chars).
+pub const MAX_ENTITY_QUERY_CHARS: usize = 200;
+
+/// Link methods whose mention text is not a name of the entity (not kept as a written form).
+const NOT_NAMES: [&str; 2] = ["pronoun", "description"];
+
+/// Knowledge-base details kept per occurrence (the `info` column, JSON).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Info {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subtype: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    qid: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    geo: Option<Geo>,
+}
+
+/// One entity of one document, as stored.
+#[derive(Debug)]
+pub struct Occurrence {
+    pub entity_id: String,
+    pub name: String,
+    pub kind: String,
+    pub kb_id: Option<String>,
+    pub country: Option<String>,
+    pub mentions: u64,
+    pub aliases: BTreeMap<String, u64>,
+    pub repaired: BTreeMap<String, u64>,
+    info: Info,
+}
+
+/// The `kind` string of an entity type (its serde name: `person`, `organization`, …).
+fn kind_name(kind: &newsgraph_model::EntityType) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "misc".to_string(),
+    }
+}
+
+/// The entity occurrences of a document: one per distinct entity id, with the mentions linked
+/// to it counted by written form (forms whose link was repaired also count as repaired;
+/// pronoun and description mentions count as mentions but not as forms).
+/// Forms listed on the entity but not seen among its mentions count once.
+pub fn occurrences(doc: &Document) -> Vec<Occurrence> {
+    let mut out: Vec<Occurrence> = Vec::new();
+    let mut slot_of_entity: Vec<usize> = Vec::with_capacity(doc.layers.entities.len());
+    let mut slot_of_id: HashMap<&str, usize> = HashMap::new();
+    for e in &doc.layers.entities {
+        let id = e.id.trim();
+        if id.is_empty() {
+            slot_of_entity.push(usize::MAX);
+            continue;
+        }
+        let slot = *slot_of_id.entry(id).or_insert_with(|| {
+            out.push(Occurrence {
+                entity_id: id.to_string(),
+                name: e.name.clone(),
+                kind: kind_name(&e.kind),
+                kb_id: e.kb_id.clone(),
+                country: e.country.clone(),
+                mentions: 0,
+                aliases: BTreeMap::new(),
+                repaired: BTreeMap::new(),
+                info: Info {
+                    subtype: e.subtype.clone(),
+                    qid: e.qid.clone(),
+                    roles: e.roles.clone(),
+                    geo: e.geo.clone(),
+                },
+            });
+            out.len() - 1
+        });
+        slot_of_entity.push(slot);
+    }
+    for m in &doc.layers.mentions {
+        let Some(slot) = m.entity.and_then(|i| slot_of_entity.get(i as usize)).copied() else { continue };
+        let Some(o) = out.get_mut(slot) else { continue };
+        o.mentions += 1;
+        let form = doc.text().get(m.span.range()).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+        if form.is_empty() {
+            continue;
+        }
+        // Pronouns ("he") and descriptions ("the Russian leader") count as mentions, not as names.
+        if m.link.as_ref().is_some_and(|l| NOT_NAMES.contains(&l.method.as_str())) {
+            continue;
+        }
+        if m.link.as_ref().is_some_and(|l| l.repaired.is_some()) {
+            *o.repaired.entry(form.clone()).or_insert(0) += 1;
+        }
+        *o.aliases.entry(form).or_insert(0) += 1;
+    }
+    for (e, &slot) in doc.layers.entities.iter().zip(&slot_of_entity) {
+        let Some(o) = out.get_mut(slot) else { continue };
+        for a in &e.aliases {
+            let c = o.aliases.entry(a.trim().to_string()).or_insert(0);
+            *c = (*c).max(1);
+        }
+        for r in &e.repaired {
+            let c = o.repaired.entry(r.trim().to_string()).or_insert(0);
+            *c = (*c).max(1);
+        }
+        o.aliases.remove("");
+        o.repaired.remove("");
+    }
+    out
+}
+
+/// Replaces the entity rows of a document (called in the transaction that writes it).
+pub fn write_entities(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM entity_occurrences WHERE doc_id = ?1", [&doc.id])?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO entity_occurrences(entity_id, doc_id, name, kind, kb_id, country, mentions, aliases, repaired, info) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for o in occurrences(doc) {
+        st.execute(params![
+            o.entity_id,
+            doc.id,
+            o.name,
+            o.kind,
+            o.kb_id,
+            o.country,
+            o.mentions as i64,
+            serde_json::to_string(&o.aliases).expect("map serializes"),
+            serde_json::to_string(&o.repaired).expect("map serializes"),
+            serde_json::to_string(&o.info).expect("info serializes"),
+        ])?;
+    }
+    Ok(())
+}
+
+/// `LIKE` pattern matching `q` anywhere, with `\` escaping.
+fn like_pattern(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in q.chars().take(MAX_ENTITY_QUERY_CHARS) {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Order of an entity's rows from its most recent article: newest published (undated last),
+/// then most recently stored.
+const LATEST: &str = "ORDER BY d.published IS NULL, d.published DESC, d.updated_at DESC, d.id LIMIT 1";
+
+pub fn entities(conn: &Connection, q: &EntityQuery, ctx: Ctx) -> Result<Page<EntitySummary>> {
+    let db = |e| ctx.db(e);
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        clauses.push("(name LIKE ? ESCAPE '\\' OR entity_id LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\')");
+        let p = like_pattern(text);
+        args.extend([p.clone().into(), p.clone().into(), p.into()]);
+    }
+    if let Some(k) = q.kind.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        clauses.push("kind = ?");
+        args.push(k.to_ascii_lowercase().into());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE entity_id IN (SELECT entity_id FROM entity_occurrences WHERE {})", clauses.join(" AND "))
+    };
+    let total: i64 = conn
+        .query_row(
+            &format!("SELECT count(DISTINCT entity_id) FROM entity_occurrences{filter}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let limit = q.limit.min(MAX_PAGE);
+    let offset = q.offset.min(i64::MAX as u64);
+    let sql = format!(
+        "SELECT entity_id, count(*) AS n, sum(mentions) AS m FROM entity_occurrences{filter} \
+         GROUP BY entity_id ORDER BY n DESC, m DESC, entity_id LIMIT {limit} OFFSET {offset}"
+    );
+    let mut st = conn.prepare(&sql).map_err(db)?;
+    let rows = st
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (id, n, m) in rows {
+        if let Some((summary, _)) = summary(conn, &id, Some((n as u64, m as u64)), ctx)? {
+            items.push(summary);
+        }
+    }
+    Ok(Page { total: total as u64, offset: q.offset, limit, items })
+}
+
+/// The summary of one entity and the details of its latest occurrence; `counts` are
+/// (articles, mentions) when already known.
+fn summary(conn: &Connection, id: &str, counts: Option<(u64, u64)>, ctx: Ctx) -> Result<Option<(EntitySummary, Info)>> {
+    let db = |e| ctx.db(e);
+    let latest = conn
+        .prepare_cached(&format!(
+            "SELECT o.name, o.kind, o.kb_id, o.country, o.info FROM entity_occurrences o \
+             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id = ?1 {LATEST}"
+        ))
+        .map_err(db)?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()
+        .map_err(db)?;
+    let Some((name, kind, kb_id, country, info)) = latest else { return Ok(None) };
+    let mut aliases: HashMap<String, u64> = HashMap::new();
+    let mut repaired: HashMap<String, u64> = HashMap::new();
+    let (mut articles, mut mentions) = (0u64, 0u64);
+    {
+        let mut st = conn
+            .prepare_cached("SELECT mentions, aliases, repaired FROM entity_occurrences WHERE entity_id = ?1")
+            .map_err(db)?;
+        let rows = st
+            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .map_err(db)?;
+        for row in rows {
+            let (m, a, rp) = row.map_err(db)?;
+            articles += 1;
+            mentions += m.max(0) as u64;
+            for (map, json) in [(&mut aliases, a), (&mut repaired, rp)] {
+                let forms: BTreeMap<String, u64> = serde_json::from_str(&json).unwrap_or_default();
+                for (f, c) in forms {
+                    *map.entry(f).or_insert(0) += c;
+                }
+            }
+        }
+    }
+    if let Some((a, m)) = counts {
+        (articles, mentions) = (a, m);
+    }
+    let sorted = |m: HashMap<String, u64>| {
+        let mut v: Vec<FormCount> = m.into_iter().map(|(form, count)| FormCount { form, count }).collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.form.cmp(&b.form)));
+        v
+    };
+    let summary = EntitySummary {
+        id: id.to_string(),
+        name,
+        kind,
+        kb_id,
+        country,
+        articles,
+        mentions,
+        aliases: sorted(aliases),
+        repaired: sorted(repaired),
+    };
+    Ok(Some((summary, serde_json::from_str(&info).unwrap_or_default())))
+}
+
+pub fn entity(conn: &Connection, id: &str, offset: u64, limit: u64, ctx: Ctx) -> Result<Option<EntityDetail>> {
+    let db = |e| ctx.db(e);
+    let Some((summary, info)) = summary(conn, id, None, ctx)? else { return Ok(None) };
+    let limit = limit.min(MAX_PAGE);
+    let off = offset.min(i64::MAX as u64);
+    let mut st = conn
+        .prepare_cached(
+            "SELECT d.id, d.title, d.url, d.source, d.published_raw, o.mentions FROM entity_occurrences o \
+             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id = ?1 \
+             ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT ?2 OFFSET ?3",
+        )
+        .map_err(db)?;
+    let items = st
+        .query_map(params![id, limit as i64, off as i64], |r| {
+            Ok(EntityArticle {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                url: r.get(2)?,
+                source: r.get(3)?,
+                published: decode_opt_time(r.get(4)?),
+                mentions: r.get::<_, i64>(5)?.max(0) as u64,
+            })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    let total = summary.articles;
+    Ok(Some(EntityDetail {
+        summary,
+        subtype: info.subtype,
+        qid: info.qid,
+        roles: info.roles,
+        geo: info.geo,
+        appears_in: Page { total, offset, limit, items },
+    }))
+}
+
+/// Names and kinds (from each entity's latest article) for facet counts `(id, count)`.
+pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, ctx: Ctx) -> Result<Vec<EntityFacet>> {
+    let db = |e| ctx.db(e);
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT o.name, o.kind FROM entity_occurrences o JOIN documents d ON d.id = o.doc_id \
+             WHERE o.entity_id = ?1 {LATEST}"
+        ))
+        .map_err(db)?;
+    let mut out = Vec::with_capacity(counts.len());
+    for (id, count) in counts {
+        let nk =
+            st.query_row([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).optional().map_err(db)?;
+        // An id the index has but the database no longer has (the index lags): skip it.
+        if let Some((name, kind)) = nk {
+            out.push(EntityFacet { id, name, kind, count });
+        }
+    }
+    Ok(out)
+}
