@@ -191,13 +191,20 @@ pub static BUILTIN_FILES: &[(&str, &str)] = &[
     ("geo-features.tsv", include_str!("../../../data/kb/geo-features.tsv")),
 ];
 
-/// The knowledge base of the committed files, built once.
+/// The knowledge base of the committed files plus the user's files named by the environment
+/// variable `NEWSGRAPH_KB` (files or folders of `*.tsv`, separated by `:`), built once. A user
+/// file that does not parse is skipped with a warning on stderr naming the file and line.
 pub fn builtin() -> &'static Kb {
     static KB: OnceLock<Kb> = OnceLock::new();
     KB.get_or_init(|| {
         let mut kb = Kb::default();
         for (file, text) in BUILTIN_FILES {
             kb.add_file(file, text).expect("committed knowledge-base files parse (checked by tests)");
+        }
+        if let Ok(spec) = std::env::var("NEWSGRAPH_KB") {
+            for warning in kb.add_user_files(&spec) {
+                eprintln!("newsgraph: warning: knowledge base: {warning}");
+            }
         }
         kb
     })
@@ -315,6 +322,48 @@ impl Kb {
             self.insert(e);
         }
         Ok(())
+    }
+
+    /// Adds user files: `spec` lists files or folders (their `*.tsv`, in name order)
+    /// separated by `:`. Returns one message per file that could not be read or parsed
+    /// (those files add nothing).
+    pub fn add_user_files(&mut self, spec: &str) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        for part in spec.split(':').filter(|p| !p.trim().is_empty()) {
+            let path = std::path::Path::new(part.trim());
+            if path.is_dir() {
+                match std::fs::read_dir(path) {
+                    Ok(rd) => {
+                        let mut tsv: Vec<_> = rd
+                            .filter_map(|e| e.ok().map(|e| e.path()))
+                            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+                            .collect();
+                        tsv.sort();
+                        files.extend(tsv);
+                    }
+                    Err(e) => warnings.push(format!("{}: {e}", path.display())),
+                }
+            } else {
+                files.push(path.to_path_buf());
+            }
+        }
+        for f in files {
+            let name = f.display().to_string();
+            match std::fs::read(&f) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        if let Err(e) = self.add_file(&name, &text) {
+                            warnings.push(format!("{e} (file skipped)"));
+                        }
+                    }
+                    Err(e) => warnings
+                        .push(format!("{name}: not UTF-8 (byte {}; file skipped)", e.utf8_error().valid_up_to())),
+                },
+                Err(e) => warnings.push(format!("{name}: {e}")),
+            }
+        }
+        warnings
     }
 
     fn insert(&mut self, e: Entry) {
@@ -691,6 +740,26 @@ loc:ua-dnipropetrovsk\tplace\tregion\tDnipropetrovsk Oblast\tDnipropetrovsk regi
         let c = kb.prefix_search("Crem", 3);
         assert_eq!(kb.entry(c[0].entry).id, "org:kremlin");
         assert!(kb.prefix_search("Zz", 3).is_empty());
+    }
+
+    #[test]
+    fn user_files_from_folders_and_paths() {
+        let dir = std::env::temp_dir().join(format!("newsgraph-kb-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.tsv"), "per:new\tperson\tanalyst\tSergei Markov\tMarkov\tRU\t\t\n").unwrap();
+        std::fs::write(dir.join("b.tsv"), "broken line\n").unwrap();
+        std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
+        let bad_utf8 = dir.join("c.tsv.bin");
+        std::fs::write(&bad_utf8, [0xff, 0xfe]).unwrap();
+        let mut kb = kb();
+        let spec = format!("{}:{}:/no/such/file.tsv", dir.display(), bad_utf8.display());
+        let warnings = kb.add_user_files(&spec);
+        assert!(kb.get("per:new").is_some());
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].contains("b.tsv:1: expected 8"), "{warnings:?}");
+        assert!(warnings[1].contains("not UTF-8"), "{warnings:?}");
+        assert!(warnings[2].contains("/no/such/file.tsv"), "{warnings:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

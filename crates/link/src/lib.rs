@@ -212,20 +212,7 @@ fn new_entity(
     written: &str,
     places: &HashMap<String, newsgraph_geo::Resolved>,
 ) -> Entity {
-    let mut e = Entity {
-        id: String::new(),
-        name: written.to_string(),
-        kind: m.kind,
-        kb_id: None,
-        confidence: 0.0,
-        subtype: None,
-        country: None,
-        qid: None,
-        roles: Vec::new(),
-        aliases: Vec::new(),
-        repaired: Vec::new(),
-        geo: None,
-    };
+    let mut e = Entity::new(String::new(), written, m.kind);
     match target {
         Target::Kb(i) => {
             let entry = ctx.kb.entry(*i);

@@ -43,6 +43,26 @@ impl Mention {
     }
 }
 
+impl Entity {
+    /// An entity with only its id, name and type (confidence 0; other fields empty).
+    pub fn new(id: impl Into<String>, name: impl Into<String>, kind: EntityType) -> Entity {
+        Entity {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            kb_id: None,
+            confidence: 0.0,
+            subtype: None,
+            country: None,
+            qid: None,
+            roles: Vec::new(),
+            aliases: Vec::new(),
+            repaired: Vec::new(),
+            geo: None,
+        }
+    }
+}
+
 /// How a mention was resolved to an entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {

@@ -10,18 +10,9 @@ use std::sync::Arc;
 
 fn entity(id: &str, name: &str, kind: EntityType) -> Entity {
     Entity {
-        id: id.into(),
-        name: name.into(),
-        kind,
         kb_id: (!id.starts_with("local:")).then(|| id.to_string()),
         confidence: 0.9,
-        subtype: None,
-        country: None,
-        qid: None,
-        roles: Vec::new(),
-        aliases: Vec::new(),
-        repaired: Vec::new(),
-        geo: None,
+        ..Entity::new(id, name, kind)
     }
 }
 

@@ -744,18 +744,9 @@ type M<'a> = (&'a str, u32, bool);
 
 fn entity(id: &str, name: &str, kind: newsgraph_model::EntityType, kb: bool) -> newsgraph_model::Entity {
     newsgraph_model::Entity {
-        id: id.into(),
-        name: name.into(),
-        kind,
         kb_id: kb.then(|| id.to_string()),
         confidence: 0.9,
-        subtype: None,
-        country: None,
-        qid: None,
-        roles: Vec::new(),
-        aliases: Vec::new(),
-        repaired: Vec::new(),
-        geo: None,
+        ..newsgraph_model::Entity::new(id, name, kind)
     }
 }
 
