@@ -79,7 +79,12 @@ fn resolve(ctx: &Ctx, w: &mut Work, countries: &HashMap<String, u32>, searched: 
         let place_or_org = |k: EntityType| matches!(k, EntityType::Place | EntityType::Organization);
         kind == w.mention.kind || place_or_org(kind) && place_or_org(w.mention.kind)
     };
-    let cands: Vec<Candidate> = if fuzzy {
+    // An acronym is never repaired ("CDF" is not "KDF"), nor is a misc name: no search then.
+    let acronym = written.chars().count() <= 5 && written.chars().all(|c| c.is_uppercase() || !c.is_alphabetic());
+    let repairable = !acronym && matches!(w.mention.kind, EntityType::Person | EntityType::Organization | EntityType::Place);
+    let cands: Vec<Candidate> = if fuzzy && !repairable {
+        Vec::new()
+    } else if fuzzy {
         let found = searched.entry(written.clone()).or_insert_with(|| ctx.kb.search(&written, 8));
         found.iter().filter(|c| c.score >= 0.55 && agrees(c)).cloned().collect()
     } else {
@@ -104,8 +109,6 @@ fn resolve(ctx: &Ctx, w: &mut Work, countries: &HashMap<String, u32>, searched: 
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.entry.cmp(&b.1.entry)));
     let runner_up = scored.get(1).map_or(0.0, |s| s.0);
-    // An acronym is never repaired: "CDF" is not "KDF".
-    let acronym = written.chars().count() <= 5 && written.chars().all(|c| c.is_uppercase() || !c.is_alphabetic());
     let accepted = scored.first().filter(|(s, c, cx)| {
         if !fuzzy {
             return true;
@@ -113,7 +116,7 @@ fn resolve(ctx: &Ctx, w: &mut Work, countries: &HashMap<String, u32>, searched: 
         let entry = ctx.kb.entry(c.entry);
         // A repair needs the article to be about the entry's country, or a specific clue.
         let grounded = cx.specific || entry.country.is_empty() || countries.contains_key(&entry.country);
-        if acronym || !grounded {
+        if !grounded {
             return false;
         }
         // Correctly spelled words that are only part of a longer name are a generic name,
