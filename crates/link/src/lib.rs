@@ -53,12 +53,11 @@ pub struct Tok<'d> {
 /// What a mention refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Target {
-    /// A knowledge-base entry (by index), as the given kind (a country's demonym makes a
-    /// group of the country's entry).
+    /// A knowledge-base entry (by index).
     Kb(u32),
     /// A nationality group of a country entry, with the group's subtype.
     Group(u32, String),
-    /// A name the knowledge base does not know: (kind, folded name).
+    /// A name the knowledge base does not know (its folded form).
     Local(String),
     /// A place the knowledge base does not know, found in the gazetteer (by its id).
     Geo(String),
