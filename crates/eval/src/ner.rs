@@ -9,7 +9,7 @@
 //! let mut s = NerScorer::default();
 //! s.add(&[Span::new(0, 2, "PER")], &[Span::new(0, 2, "PER"), Span::new(3, 4, "LOC")]);
 //! let r = s.report();
-//! assert_eq!((r.precision, r.recall), (0.5, 1.0));
+//! assert_eq!((r.overall.precision, r.overall.recall), (0.5, 1.0));
 //! ```
 use crate::score::{f1, ratio};
 use serde::Serialize;
@@ -85,12 +85,9 @@ impl From<Counts> for TypeScores {
 /// The result: overall figures at the top level, per type nested.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NerReport {
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-    pub gold: usize,
-    pub predicted: usize,
-    pub correct: usize,
+    /// Overall figures (serialized at the top level: `precision`, `recall`, `f1`, …).
+    #[serde(flatten)]
+    pub overall: TypeScores,
     pub sentences: usize,
     pub tokens: usize,
     pub types: BTreeMap<String, TypeScores>,
@@ -129,12 +126,7 @@ impl NerScorer {
     pub fn report(&self) -> NerReport {
         let t = self.total;
         NerReport {
-            precision: t.precision(),
-            recall: t.recall(),
-            f1: t.f1(),
-            gold: t.gold,
-            predicted: t.predicted,
-            correct: t.correct,
+            overall: t.into(),
             sentences: self.sentences,
             tokens: self.tokens,
             types: self.per_type.iter().map(|(k, c)| (k.clone(), TypeScores::from(*c))).collect(),
@@ -152,18 +144,14 @@ impl NerReport {
             "{:<10} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}",
             "type", "precision", "recall", "F1", "gold", "pred", "correct"
         );
-        for (k, t) in &self.types {
+        let rows = self.types.iter().map(|(k, t)| (k.as_str(), t)).chain([("overall", &self.overall)]);
+        for (k, t) in rows {
             let _ = writeln!(
                 s,
                 "{:<10} {:>9.4} {:>9.4} {:>9.4} {:>7} {:>7} {:>7}",
                 k, t.precision, t.recall, t.f1, t.gold, t.predicted, t.correct
             );
         }
-        let _ = writeln!(
-            s,
-            "{:<10} {:>9.4} {:>9.4} {:>9.4} {:>7} {:>7} {:>7}",
-            "overall", self.precision, self.recall, self.f1, self.gold, self.predicted, self.correct
-        );
         s
     }
 }
@@ -197,7 +185,7 @@ mod tests {
         for (g, p, correct, prec, rec) in cases {
             let mut s = NerScorer::default();
             s.add(&sp(g), &sp(p));
-            let r = s.report();
+            let r = s.report().overall;
             assert_eq!(r.correct, *correct, "{g:?} {p:?}");
             assert_eq!((r.precision, r.recall), (*prec, *rec), "{g:?} {p:?}");
         }
@@ -210,8 +198,9 @@ mod tests {
         s.add(&sp(&[]), &sp(&[(0, 1, "PER")]));
         s.add(&sp(&[(1, 3, "ORG")]), &sp(&[(1, 3, "ORG")]));
         let r = s.report();
-        assert_eq!((r.gold, r.predicted, r.correct), (2, 2, 1));
-        assert_eq!(r.f1, 0.5);
+        let o = &r.overall;
+        assert_eq!((o.gold, o.predicted, o.correct), (2, 2, 1));
+        assert_eq!(o.f1, 0.5);
         assert_eq!(r.types["PER"].f1, 0.0);
         assert_eq!(r.types["ORG"].f1, 1.0);
         assert_eq!(r.sentences, 3);

@@ -74,14 +74,13 @@ fn resolve(ctx: &Ctx, w: &mut Work, countries: &HashMap<String, u32>, searched: 
     // A repaired name must agree with the tagger's type (an exact name may correct it).
     let agrees = |c: &Candidate| {
         let kind = if c.name_kind == NameKind::Demonym { EntityType::Group } else { ctx.kb.entry(c.entry).kind };
-        // Taggers confuse organizations and places (a government by its seat), not persons;
-        // a misc mention (events, works, products) is never repaired into a named entity.
-        let place_or_org = |k: EntityType| matches!(k, EntityType::Place | EntityType::Organization);
-        kind == w.mention.kind || place_or_org(kind) && place_or_org(w.mention.kind)
+        // A misc mention (events, works, products) is never repaired into a named entity.
+        kind == w.mention.kind || confusable(kind, w.mention.kind)
     };
     // An acronym is never repaired ("CDF" is not "KDF"), nor is a misc name: no search then.
     let acronym = written.chars().count() <= 5 && written.chars().all(|c| c.is_uppercase() || !c.is_alphabetic());
-    let repairable = !acronym && matches!(w.mention.kind, EntityType::Person | EntityType::Organization | EntityType::Place);
+    let repairable =
+        !acronym && matches!(w.mention.kind, EntityType::Person | EntityType::Organization | EntityType::Place);
     let cands: Vec<Candidate> = if fuzzy && !repairable {
         Vec::new()
     } else if fuzzy {
@@ -168,6 +167,12 @@ fn resolve(ctx: &Ctx, w: &mut Work, countries: &HashMap<String, u32>, searched: 
     } else {
         Target::Kb(c.entry)
     });
+}
+
+/// Types a tagger confuses: organizations and places (a government by its seat), not persons.
+fn confusable(a: EntityType, b: EntityType) -> bool {
+    let place_or_org = |k: EntityType| matches!(k, EntityType::Place | EntityType::Organization);
+    place_or_org(a) && place_or_org(b)
 }
 
 /// What the context says about one candidate.
@@ -273,10 +278,9 @@ fn context(ctx: &Ctx, w: &Work, entry: &Entry, name_kind: NameKind, countries: &
     }
     // The tagger's type.
     let kind = if name_kind == NameKind::Demonym { EntityType::Group } else { entry.kind };
-    let place_or_org = |k: EntityType| matches!(k, EntityType::Place | EntityType::Organization);
     if w.mention.kind == kind {
         bonus += 0.05;
-    } else if place_or_org(kind) && place_or_org(w.mention.kind) {
+    } else if confusable(kind, w.mention.kind) {
         bonus -= 0.03;
     } else if !matches!(w.mention.kind, EntityType::Misc) {
         bonus -= 0.10;
