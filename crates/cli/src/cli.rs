@@ -112,13 +112,65 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show one entity: forms seen, repaired spellings, details and the articles mentioning it.
+    /// Show one entity: forms seen, repaired spellings, details, the articles mentioning it and
+    /// what it said (its newest quotes).
     Entity {
         /// Entity id (as printed by `newsgraph entities`), e.g. per:vladimir-putin.
         id: String,
         #[command(flatten)]
         store: StoreArg,
         /// Articles per page.
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List who said what in the stored articles (quotes), newest articles first.
+    Quotes {
+        /// Only quotes of this speaker (an entity id from `newsgraph entities`, e.g. per:donald-trump).
+        #[arg(long, value_name = "ID")]
+        speaker: Option<String>,
+        /// Only quotes containing these words (stemmed, any case): words, "a phrase", word*,
+        /// -word, a OR b.
+        #[arg(long, value_name = "TEXT")]
+        q: Option<String>,
+        /// Only quotes of this kind.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(newsgraph_store::QUOTE_KINDS))]
+        kind: Option<String>,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List who did what to whom in the stored articles (CAMEO-coded events), latest day first.
+    Events {
+        /// Only events with this actor (source or target): an entity id (per:vladimir-putin) or a
+        /// CAMEO actor code or its start (RUSGOV, RUS).
+        #[arg(long, value_name = "ID|CODE")]
+        actor: Option<String>,
+        /// With --actor: only where it is the source (who acted) or the target.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(newsgraph_store::EVENT_ROLES))]
+        role: Option<String>,
+        /// Only events with this CAMEO code or code start (19 = all fights, 036, 1312).
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
+        /// First day (YYYY-MM-DD, inclusive) of the event.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, inclusive).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only events placed within KM of LAT,LON (e.g. 48.5,37.9,50).
+        #[arg(long, value_name = "LAT,LON,KM", allow_hyphen_values = true)]
+        near: Option<String>,
+        #[command(flatten)]
+        store: StoreArg,
         #[arg(long, default_value_t = 20)]
         limit: u64,
         #[arg(long, default_value_t = 0)]
@@ -135,13 +187,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export every stored article with all its layers.
+    /// Export the store: every article with all its layers (jsonl), or GDELT 2.0 tables
+    /// (events, mentions, GKG 2.1; tab-separated as GDELT ships them; see crates/cli/EXPORT.md).
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// Write here instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// GDELT formats: first line with the published column names (GDELT's own files have none).
+        #[arg(long)]
+        header: bool,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -193,7 +249,14 @@ pub enum Command {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// One article a line, the model's JSON with every layer.
     Jsonl,
+    /// GDELT 2.0 Event table: 61 tab-separated columns, one event a line.
+    GdeltEvents,
+    /// GDELT 2.0 Mentions table: 16 tab-separated columns, one event mention a line.
+    GdeltMentions,
+    /// GDELT GKG 2.1: 27 tab-separated columns, one article a line.
+    GdeltGkg,
 }
 
 #[derive(Subcommand, Debug)]
@@ -258,6 +321,54 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
         /// Also write a Markdown report here (e.g. eval/reports/timex.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Story clustering on ECB+ (topic folders `N/` of `N_Mecb.xml` and `N_Mecbplus.xml`):
+    /// B³ and pairwise precision/recall/F1 against the gold sub-topics (topic + ECB/ECB+) and
+    /// topics.
+    Stories {
+        /// The ECB+ folder (e.g. ../shared/data/ecbplus/ECB+).
+        #[arg(long, value_name = "DIR")]
+        ecbplus: PathBuf,
+        /// Only these topics, e.g. `1-11` or `1,3,5-7`.
+        #[arg(long, value_name = "LIST")]
+        topics: Option<String>,
+        /// Join threshold instead of the default (for experiments).
+        #[arg(long, value_name = "X")]
+        threshold: Option<f32>,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/stories-ecbplus.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Quotes (attributions) on PolNeAR's brat layout: content span F1 (exact and overlap),
+    /// source and cue F1, speaker accuracy, for direct and indirect attributions and all.
+    Quotes {
+        /// A PolNeAR compartment holding text/ and attributions/ (e.g. ../shared/data/polnear/data/dev).
+        #[arg(long, value_name = "DIR")]
+        polnear: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/quotes-polnear-dev.md).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Events (CAMEO codes) on gold records: event precision/recall, root-code and full-code
+    /// accuracy, source and target accuracy. Reads the PLOVER gold-standard records (a JSON
+    /// array) or gold sentences as JSONL (`{"id","text","date","events":[{"source","target","code"}]}`).
+    Events {
+        /// The gold file (e.g. ../shared/data/plover-cameo/PLOVER_GSR_CAMEO.json).
+        #[arg(long, value_name = "FILE")]
+        plover: PathBuf,
+        /// The CAMEO manual's reference folder, to recover the PLOVER records' full codes
+        /// (default: `cameo-gdelt-reference` next to the gold file's folder, if present).
+        #[arg(long, value_name = "DIR")]
+        codebook: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (e.g. eval/reports/events-plover.md).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
@@ -366,6 +477,29 @@ pub enum BenchCommand {
         corpus: PathBuf,
         /// Passes over the documents.
         #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quotes: words per CPU-second for the quote stage and for the pipeline up to it.
+    Quotes {
+        /// A folder of .html / .html.gz news pages (their main text is used).
+        #[arg(long, value_name = "DIR", default_value = "../shared/data/article-extraction-benchmark/html")]
+        corpus: PathBuf,
+        /// Passes of the quote stage over the documents.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Events: sentences per CPU-second for the whole standard pipeline up to events (one
+    /// thread), and for the event stage alone.
+    Events {
+        /// Inputs (files or folders) whose articles are analyzed.
+        #[arg(default_values_t = ["examples".to_string(), "../shared/data/article-extraction-benchmark/html".to_string()])]
+        inputs: Vec<String>,
+        /// Passes over the documents.
+        #[arg(long, default_value_t = 1)]
         repeat: usize,
         #[arg(long)]
         json: bool,

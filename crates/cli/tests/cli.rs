@@ -305,6 +305,54 @@ fn serve_answers_the_api_and_survives_hostile_queries() {
             assert_eq!(st, 200, "{hostile}: {body}");
             assert!(serde_json::from_str::<Value>(&body).is_ok(), "{hostile}: {body}");
         }
+        let (st, body) = http_get(port, "/quotes?speaker=org:isw&limit=5");
+        assert_eq!(st, 200, "{body}");
+        let q: Value = serde_json::from_str(&body).unwrap();
+        assert!(q["total"].as_u64().unwrap() >= 2, "{body}");
+        assert_eq!(q["items"][0]["speaker"]["id"], "org:isw", "{body}");
+        let (st, body) = http_get(port, "/quotes?q=territories&kind=partial");
+        assert_eq!(st, 200, "{body}");
+        assert!(body.contains("exchanging territories"), "{body}");
+        let (st, body) = http_get(port, "/entities/per%3Adonald-trump?limit=1");
+        assert_eq!(st, 200, "{body}");
+        assert!(serde_json::from_str::<Value>(&body).unwrap()["quotes"]["total"].as_u64().unwrap() >= 2, "{body}");
+        let (st, body) = http_get(port, "/search?q=territories&limit=20");
+        assert_eq!(st, 200, "{body}");
+        let r: Value = serde_json::from_str(&body).unwrap();
+        assert!(r["hits"].as_array().unwrap().iter().any(|h| h["quotes_match"] == true), "{body}");
+
+        for hostile in [
+            "/quotes?q=%22unbalanced",
+            "/quotes?q=*",
+            "/quotes?q=NEAR(a%20b)%20OR%20NOT%20AND",
+            "/quotes?q=content%3Ax%20%7Bcontent%7D%3A%20x",
+            "/quotes?q=%00%01%02",
+            "/quotes?q=%27%3B%20DROP%20TABLE%20quotes%3B%20--",
+            "/quotes?q=%FF%FE",
+            "/quotes?q=((((((((((((((((((((a",
+            "/quotes?speaker=%27%20OR%201%3D1%20--",
+            "/quotes?q=-a%20-b",
+        ] {
+            let (st, body) = http_get(port, hostile);
+            assert_eq!(st, 200, "{hostile}: {body}");
+            assert!(serde_json::from_str::<Value>(&body).unwrap()["items"].is_array(), "{hostile}: {body}");
+        }
+        let long_q = format!("/quotes?q={}", "a".repeat(501));
+        for (bad, want) in [
+            ("/quotes?kind=sung", 400),
+            ("/quotes?limit=1001", 400),
+            ("/quotes?limit=-1", 400),
+            ("/quotes?offset=x", 400),
+            ("/quotes?speaker=%01", 400),
+            ("/quotes?bogus=1", 400),
+            (long_q.as_str(), 400),
+        ] {
+            let (st, body) = http_get(port, bad);
+            assert_eq!(st, want, "{bad}: {body}");
+            let e: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{bad}: not JSON: {body}"));
+            let name = bad.trim_start_matches("/quotes?").split('=').next().unwrap();
+            assert!(e["error"]["message"].as_str().unwrap().contains(name), "{bad}: {body}");
+        }
         for (bad, want) in [
             ("/search?from=yesterday", 400),
             ("/search?limit=-1", 400),
@@ -376,6 +424,70 @@ fn entities_entity_and_search_by_entity() {
     assert!(err.contains("no entity"), "{err}");
     let (code, _, err) = run(&["entities", "--store", s, "--kind", "planet"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn quotes_by_speaker_and_words_in_entity_and_search() {
+    let dir = tmp();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let (code, _, err) = run(&["ingest", "examples", "--store", s, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    // The Institute for the Study of War's two statements in the sample article.
+    let (code, out, err) = run(&["quotes", "--store", s, "--speaker", "org:isw"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("uninterested in the end of his war"), "{out}");
+    assert!(out.contains("Russia can outlive Ukraine and the West"), "{out}");
+    assert!(out.contains("Institute for the Study of War [org:isw]"), "{out}");
+    let (code, out, err) = run(&["quotes", "--store", s, "--speaker", "org:isw", "--json", "--limit", "100"]);
+    assert_eq!(code, 0, "{err}");
+    let page: Value = serde_json::from_str(&out).unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert!(items.len() >= 2 && items.len() as u64 == page["total"].as_u64().unwrap(), "{page}");
+    assert!(items.iter().all(|q| q["speaker"]["id"] == "org:isw"), "{page}");
+    let dates: Vec<&str> = items.iter().filter_map(|q| q["article"]["published"].as_str()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest articles first");
+    // Words: Trump's "exchanging territories", found by a stemmed word.
+    let (code, out, err) = run(&["quotes", "--store", s, "--q", "territories", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let page: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        page["items"].as_array().unwrap().iter().any(|q| q["speaker"]["id"] == "per:donald-trump"
+            && q["text"].as_str().unwrap().contains("exchanging territories")),
+        "{page}"
+    );
+    let (code, out, _) = run(&["quotes", "--store", s, "--q", "territory", "--speaker", "per:donald-trump"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("exchanging territories"), "{out}");
+    let (code, out, _) = run(&["quotes", "--store", s, "--q", "\"unbalanced (((", "--kind", "direct"]);
+    assert_eq!(code, 0, "hostile words are no error");
+    assert!(out.starts_with("0 quotes"), "{out}");
+    let (code, _, err) = run(&["quotes", "--store", s, "--kind", "sung"]);
+    assert_eq!(code, 2, "{err}");
+    // What Trump said, in his entity page.
+    let (code, out, err) = run(&["entity", "per:donald-trump", "--store", s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("said ") && out.contains("quotes, newest articles first"), "{out}");
+    assert!(out.contains("Donald Trump [per:donald-trump] ("), "{out}");
+    let (_, out, _) = run(&["entity", "per:donald-trump", "--store", s, "--json"]);
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert!(d["quotes"]["total"].as_u64().unwrap() >= 2, "{}", d["quotes"]);
+    assert!(d["quotes"]["items"].as_array().unwrap().iter().all(|q| q["speaker"]["id"] == "per:donald-trump"));
+    // Search hits carry their quotes that contain the query's words.
+    let (code, out, err) = run(&["search", "territories", "--store", s, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let hits = r["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["quotes"].as_array().map_or(0, Vec::len) <= 3));
+    assert!(
+        hits.iter().any(|h| h["quotes_match"] == true
+            && h["quotes"].as_array().unwrap().iter().any(|q| q["text"].as_str().unwrap().contains("territor"))),
+        "{out}"
+    );
+    let (_, out, _) = run(&["search", "territories", "--store", s]);
+    assert!(out.contains("     quote: "), "{out}");
 }
 
 /// The sample article's machine-translated names come out repaired and linked, each with a

@@ -1,4 +1,5 @@
-//! Work across articles. This first part: exact and near-duplicate detection.
+//! Work across articles: exact and near-duplicate detection, and story clustering
+//! ([`story`]: incremental clustering of articles into stories).
 //!
 //! [`MinHasher`] turns a text into a [`Signature`] (MinHash over word 5-shingles, 128
 //! hash functions); [`LshIndex`] finds, among the signatures inserted so far, those whose
@@ -23,6 +24,8 @@
 
 mod minhash;
 mod neardup;
+pub mod story;
 
 pub use minhash::{MinHasher, Signature, NUM_HASHES, SHINGLE_WORDS};
 pub use neardup::{DupGroup, Duplicate, LshIndex, NearDuplicates, DEFAULT_THRESHOLD};
+pub use story::{features_from_document, ArticleFeatures, Assignment, Named, Story, StoryClusterer, StoryConfig};

@@ -22,9 +22,13 @@
 
 mod annotators;
 mod entity;
+mod event;
+mod quote;
 
 pub use annotators::{MetadataAnnotator, SegmentAnnotator, TimeAnnotator};
 pub use entity::EntityAnnotator;
+pub use event::EventAnnotator;
+pub use quote::QuoteAnnotator;
 
 use newsgraph_model::{Document, LayerName};
 use rayon::prelude::*;
@@ -112,6 +116,8 @@ impl Pipeline {
             .add(SegmentAnnotator::default())
             .add(TimeAnnotator::default())
             .add(EntityAnnotator::default())
+            .add(QuoteAnnotator::default())
+            .add(EventAnnotator::default())
             .build()
             .expect("the standard pipeline is well-ordered")
     }

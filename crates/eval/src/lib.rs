@@ -13,9 +13,12 @@
 
 mod score;
 
+pub mod events;
 pub mod extract;
 pub mod geo;
 pub mod ner;
+pub mod quotes;
+pub mod stories;
 pub mod timex;
 
 pub use extract::{run_benchmark, EvalError, ExtractReport, PageReport, Scores};

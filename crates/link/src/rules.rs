@@ -318,12 +318,17 @@ pub fn direction_places(ctx: &Ctx, work: &mut Vec<Work>, focus: &HashMap<String,
 
 /// Attaches each person mention's role: title words before the name ("US President",
 /// "Trump's envoy", "Chinese leader") or an appositive after it (", commander of a drone
-/// unit in the Spartan Brigade", ", a pro-Kremlin Moscow analyst").
+/// unit in the Spartan Brigade", ", a pro-Kremlin Moscow analyst"). A name the knowledge
+/// base does not know, tagged misc, becomes a person when such an appositive follows it
+/// ("Buddha, commander of a drone unit": a call sign).
 pub fn roles(ctx: &Ctx, work: &mut [Work]) {
     let lex = ctx.lex;
     let is_title = |s: &str| lex.titles.contains(s);
     for w in work.iter_mut() {
-        if w.mention.kind != EntityType::Person || w.mention.link.as_ref().is_some_and(|l| l.method == "pronoun") {
+        let unknown_misc = w.mention.kind == EntityType::Misc && matches!(w.target, Some(Target::Local(_)));
+        if !(w.mention.kind == EntityType::Person || unknown_misc)
+            || w.mention.link.as_ref().is_some_and(|l| l.method == "pronoun")
+        {
             continue;
         }
         let (a, b) = ctx.tok_range(w.mention.span);
@@ -354,7 +359,7 @@ pub fn roles(ctx: &Ctx, work: &mut [Work]) {
             start -= 1;
         }
         // Only a run with a title word is a role ("US President", not "US").
-        if has_title && start < a {
+        if has_title && start < a && !unknown_misc {
             w.mention.role = Some(Span::new(
                 ctx.toks[start].span.start as usize,
                 ctx.toks[a - 1].span.start as usize + ctx.toks[a - 1].text.len(),
@@ -378,6 +383,12 @@ pub fn roles(ctx: &Ctx, work: &mut [Work]) {
             if title && opens && end > b + 1 {
                 let last = &ctx.toks[end - 1];
                 w.mention.role = Some(Span::new(ctx.toks[b + 1].span.start as usize, last.span.end as usize));
+                if unknown_misc {
+                    w.mention.kind = EntityType::Person;
+                    if let Some(l) = w.mention.link.as_mut() {
+                        l.evidence.push("a person: an appositive role follows the name".into());
+                    }
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-use crate::{Entity, Mention, Span, Timex};
+use crate::{Entity, Event, Mention, Quote, Span, Timex};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -76,6 +76,10 @@ pub struct Layers {
     pub entities: Vec<Entity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timexes: Vec<Timex>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
 }
 
 impl Layers {
@@ -88,6 +92,8 @@ impl Layers {
             .chain(self.tokens.iter().map(|t| (LayerName::Tokens, t.span)))
             .chain(self.mentions.iter().map(|m| (LayerName::Mentions, m.span)))
             .chain(self.timexes.iter().map(|t| (LayerName::Timexes, t.span)))
+            .chain(self.quotes.iter().flat_map(|q| q.spans().map(|s| (LayerName::Quotes, s))))
+            .chain(self.events.iter().flat_map(|e| e.spans().map(|s| (LayerName::Events, s))))
     }
 
     /// Whether a layer has been filled.
@@ -100,7 +106,8 @@ impl Layers {
             LayerName::Mentions => !self.mentions.is_empty(),
             LayerName::Entities => !self.entities.is_empty(),
             LayerName::Timexes => !self.timexes.is_empty(),
-            _ => false,
+            LayerName::Quotes => !self.quotes.is_empty(),
+            LayerName::Events => !self.events.is_empty(),
         }
     }
 }

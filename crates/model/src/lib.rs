@@ -16,9 +16,11 @@
 
 mod document;
 mod entity;
+mod event;
 mod layers;
 mod normalize;
 mod offsets;
+mod quote;
 mod span;
 mod timex;
 
@@ -26,9 +28,11 @@ pub use document::{
     canonical_key, content_hash, Document, DocumentBuilder, InputRef, Metadata, Published, Section, TimeBasis,
 };
 pub use entity::{Entity, EntityType, Geo, Link, Mention};
+pub use event::{Actor, Event, Modality};
 pub use layers::{LayerName, Layers, Paragraph, Sentence, Token, TokenKind};
 pub use normalize::{normalize_line, normalize_text, Normalized};
 pub use offsets::OffsetMap;
+pub use quote::{Quote, QuoteKind};
 pub use span::Span;
 pub use timex::{Timex, TimexType};
 

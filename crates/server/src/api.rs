@@ -7,7 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use newsgraph_store::{EntityQuery, ListQuery, SearchQuery, Store, ENTITY_KINDS, MAX_ENTITY_QUERY_CHARS, MAX_PAGE};
+use newsgraph_store::{
+    EntityQuery, EventQuery, ListQuery, QuoteQuery, SearchQuery, Store, ENTITY_KINDS, MAX_ENTITY_QUERY_CHARS, MAX_PAGE,
+    MAX_QUOTE_QUERY_CHARS, QUOTE_KINDS,
+};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -29,6 +32,8 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/search", get(search))
         .route("/entities", get(list_entities))
         .route("/entities/{id}", get(get_entity))
+        .route("/quotes", get(list_quotes))
+        .route("/events", get(list_events))
         .route("/openapi.yaml", get(openapi))
         .fallback(|| async { ApiError::new(ErrorCode::NoRoute, "no such route; see /openapi.yaml") })
         .layer(axum::middleware::map_response(security_headers))
@@ -161,6 +166,58 @@ async fn get_entity(
         Some(d) => Ok(Json(d).into_response()),
         None => Err(ApiError::new(ErrorCode::NotFound, "no entity with that id; see /entities")),
     }
+}
+
+async fn list_quotes(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let p = Checked::new(params, &["speaker", "q", "kind", "offset", "limit"])?;
+    let speaker = p.text("speaker");
+    if let Some(s) = &speaker {
+        check_entity_id("speaker", s)?;
+    }
+    let kind = p.text("kind").map(|k| k.to_ascii_lowercase());
+    if let Some(k) = &kind {
+        if !QUOTE_KINDS.contains(&k.as_str()) {
+            return Err(ApiError::new(
+                ErrorCode::BadParameter,
+                format!("kind: expected one of {}, got {:?}", QUOTE_KINDS.join(", "), short(k)),
+            ));
+        }
+    }
+    let q = p.text("q");
+    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_QUOTE_QUERY_CHARS) {
+        return Err(ApiError::new(ErrorCode::BadParameter, format!("q: at most {MAX_QUOTE_QUERY_CHARS} characters")));
+    }
+    let query = QuoteQuery {
+        speaker,
+        q,
+        kind,
+        offset: p.number_strict("offset", 0, 1_000_000)?,
+        limit: p.number_strict("limit", 50, MAX_PAGE)?,
+    };
+    let page = blocking(&store, move |s| Ok(s.quotes(&query)?)).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn list_events(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let p = Checked::new(params, &["actor", "role", "code", "from", "to", "near", "offset", "limit"])?;
+    let bad = |name: &str, msg: String| ApiError::new(ErrorCode::BadParameter, format!("{name}: {msg}"));
+    let near = match p.text("near") {
+        Some(n) => Some(newsgraph_store::parse_near(&n).map_err(|m| bad("near", m))?),
+        None => None,
+    };
+    let query = EventQuery {
+        actor: p.text("actor"),
+        role: p.text("role").map(|r| r.to_ascii_lowercase()),
+        code: p.text("code"),
+        from: p.date("from", false)?.map(|t| t.date_naive()),
+        to: p.date("to", false)?.map(|t| t.date_naive()),
+        near,
+        offset: p.number_strict("offset", 0, 1_000_000)?,
+        limit: p.number_strict("limit", 50, MAX_PAGE)?,
+    };
+    query.check().map_err(|(name, msg)| bad(name, msg))?;
+    let page = blocking(&store, move |s| Ok(s.events(&query)?)).await?;
+    Ok(Json(page).into_response())
 }
 
 /// Entity ids: `per:vladimir-putin`, `local:person:sergei-markov` — printable, not too long.

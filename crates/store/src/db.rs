@@ -4,6 +4,8 @@
 
 pub use crate::entities::write_entities;
 use crate::error::{Ctx, ErrorKind, Result};
+pub use crate::events::write_events;
+pub use crate::quotes::write_quotes;
 use crate::types::{DocSummary, Duplicate, ListQuery, Page, PutReport, MAX_PAGE};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use newsgraph_model::{canonical_key, content_hash, Document};
@@ -12,7 +14,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -73,6 +75,94 @@ CREATE INDEX entity_occurrences_kind ON entity_occurrences(kind, entity_id);
 /// Format version from which the `entity_occurrences` table exists.
 pub const ENTITIES_SINCE: u32 = 2;
 
+/// Added in format version 3: one row per quote, and a full-text index (SQLite FTS5, an
+/// external-content table kept in step by triggers) over the quotes' content — see `FORMAT.md`.
+const SCHEMA_V3: &str = r#"
+CREATE TABLE quotes (
+    id               INTEGER PRIMARY KEY,
+    doc_id           TEXT NOT NULL,
+    ordinal          INTEGER NOT NULL,
+    published        INTEGER,
+    kind             TEXT NOT NULL,
+    content          TEXT NOT NULL,
+    span_start       INTEGER NOT NULL,
+    span_end         INTEGER NOT NULL,
+    source           TEXT,
+    cue              TEXT,
+    speaker_id       TEXT,
+    speaker_name     TEXT,
+    speaker_kind     TEXT,
+    reported_by_id   TEXT,
+    reported_by_name TEXT,
+    reported_by_kind TEXT,
+    confidence       REAL NOT NULL,
+    UNIQUE (doc_id, ordinal)
+);
+CREATE INDEX quotes_speaker   ON quotes(speaker_id, published);
+CREATE INDEX quotes_published ON quotes(published);
+CREATE VIRTUAL TABLE quotes_fts USING fts5(
+    content, content = 'quotes', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+    INSERT INTO quotes_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+    INSERT INTO quotes_fts(quotes_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER quotes_fts_update AFTER UPDATE ON quotes BEGIN
+    INSERT INTO quotes_fts(quotes_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    INSERT INTO quotes_fts(rowid, content) VALUES (new.id, new.content);
+END;
+"#;
+
+/// Format version from which the `quotes` and `quotes_fts` tables exist.
+pub const QUOTES_SINCE: u32 = 3;
+
+const SCHEMA_V4: &str = r#"
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    doc_id        TEXT NOT NULL,
+    ordinal       INTEGER NOT NULL,
+    published     INTEGER,
+    day           TEXT,
+    date_value    TEXT,
+    code          TEXT NOT NULL,
+    root          TEXT NOT NULL,
+    plover        TEXT NOT NULL,
+    goldstein     REAL NOT NULL,
+    quad_class    INTEGER NOT NULL,
+    modality      TEXT NOT NULL,
+    trigger       TEXT NOT NULL,
+    content       TEXT NOT NULL,
+    span_start    INTEGER NOT NULL,
+    span_end      INTEGER NOT NULL,
+    source_id     TEXT,
+    source_name   TEXT,
+    source_code   TEXT,
+    target_id     TEXT,
+    target_name   TEXT,
+    target_code   TEXT,
+    place_id      TEXT,
+    place_name    TEXT,
+    place_country TEXT,
+    lat           REAL,
+    lon           REAL,
+    confidence    REAL NOT NULL,
+    UNIQUE (doc_id, ordinal)
+);
+CREATE INDEX events_source_id   ON events(source_id, day);
+CREATE INDEX events_target_id   ON events(target_id, day);
+CREATE INDEX events_source_code ON events(source_code);
+CREATE INDEX events_target_code ON events(target_code);
+CREATE INDEX events_code        ON events(code);
+CREATE INDEX events_day         ON events(day);
+CREATE INDEX events_lat         ON events(lat);
+"#;
+
+/// Format version from which the `events` table exists.
+pub const EVENTS_SINCE: u32 = 4;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -92,7 +182,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -157,17 +247,36 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 ///
 /// * 1 → 2: creates `entity_occurrences` and fills it from every stored document's
 ///   `entities` and `mentions` layers.
+/// * 2 → 3: creates `quotes` (with `quotes_fts` and its triggers) and fills it from every
+///   stored document's `quotes` layer.
+/// * 3 → 4: creates `events` and fills it from every stored document's `events` layer.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
     let found = check_format(&tx, ctx)?;
-    if found < 2 {
+    if found < ENTITIES_SINCE {
         tx.execute_batch(SCHEMA_V2).map_err(db)?;
+    }
+    if found < QUOTES_SINCE {
+        tx.execute_batch(SCHEMA_V3).map_err(db)?;
+    }
+    if found < EVENTS_SINCE {
+        tx.execute_batch(SCHEMA_V4).map_err(db)?;
+    }
+    if found < FORMAT_VERSION {
         let mut after: Option<String> = None;
         loop {
             let chunk = chunk_after(&tx, after.as_deref(), 256, ctx)?;
             for doc in &chunk {
-                write_entities(&tx, doc).map_err(db)?;
+                if found < ENTITIES_SINCE {
+                    write_entities(&tx, doc).map_err(db)?;
+                }
+                if found < QUOTES_SINCE {
+                    write_quotes(&tx, doc).map_err(db)?;
+                }
+                if found < EVENTS_SINCE {
+                    write_events(&tx, doc).map_err(db)?;
+                }
             }
             match chunk.last() {
                 Some(d) if chunk.len() == 256 => after = Some(d.id.clone()),
@@ -271,6 +380,8 @@ pub fn put_batch(
                 doc.id = id.clone();
                 update_row(&tx, &doc, seq, now).map_err(db)?;
                 write_entities(&tx, &doc).map_err(db)?;
+                write_quotes(&tx, &doc).map_err(db)?;
+                write_events(&tx, &doc).map_err(db)?;
                 report.updated += 1;
                 report.ids.push(id);
                 changed.push(Changed { seq, doc });
@@ -300,6 +411,8 @@ pub fn put_batch(
         seq += 1;
         insert_row(&tx, &doc, key.as_deref(), seq, now).map_err(db)?;
         write_entities(&tx, &doc).map_err(db)?;
+        write_quotes(&tx, &doc).map_err(db)?;
+        write_events(&tx, &doc).map_err(db)?;
         report.inserted += 1;
         report.ids.push(doc.id.clone());
         changed.push(Changed { seq, doc });

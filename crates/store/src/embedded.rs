@@ -3,10 +3,12 @@
 use crate::db::{self, Faults};
 use crate::entities;
 use crate::error::{Ctx, ErrorKind, Result};
+use crate::events;
 use crate::index::TextIndex;
+use crate::quotes;
 use crate::types::{
-    DocSummary, EntityDetail, EntityQuery, EntitySummary, ListQuery, Page, PutReport, SearchQuery, SearchResults,
-    StoreStatus,
+    DocSummary, EntityDetail, EntityEvents, EntityQuery, EntitySummary, EventHit, EventQuery, ListQuery, Page,
+    PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus,
 };
 use crate::Store;
 use newsgraph_model::Document;
@@ -144,6 +146,22 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    /// Fails with [`ErrorKind::NeedsUpgrade`] when the database predates the quote table.
+    fn need_quotes(&self, ctx: Ctx) -> Result<()> {
+        if self.format_found < db::QUOTES_SINCE {
+            return Err(ctx.err(ErrorKind::NeedsUpgrade { found: self.format_found, needed: db::QUOTES_SINCE }));
+        }
+        Ok(())
+    }
+
+    /// Fails with [`ErrorKind::NeedsUpgrade`] when the database predates the event table.
+    fn need_events(&self, ctx: Ctx) -> Result<()> {
+        if self.format_found < db::EVENTS_SINCE {
+            return Err(ctx.err(ErrorKind::NeedsUpgrade { found: self.format_found, needed: db::EVENTS_SINCE }));
+        }
+        Ok(())
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -243,6 +261,14 @@ impl Store for EmbeddedStore {
         if !counts.is_empty() && self.need_entities(ctx).is_ok() {
             results.facets.entities = entities::facets(&self.conn(), counts, ctx)?;
         }
+        if !results.hits.is_empty() && self.need_quotes(ctx).is_ok() {
+            let words = quotes::search_words(&query.text);
+            let conn = self.conn();
+            for hit in &mut results.hits {
+                (hit.quotes, hit.quotes_match, hit.quotes_total) =
+                    quotes::for_hit(&conn, &hit.id, words.as_deref(), quotes::HIT_QUOTES, ctx)?;
+            }
+        }
         Ok(results)
     }
 
@@ -255,7 +281,37 @@ impl Store for EmbeddedStore {
     fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>> {
         let ctx = self.ctx("entity");
         self.need_entities(ctx)?;
-        entities::entity(&self.conn(), id, offset, limit, ctx)
+        let conn = self.conn();
+        let Some(mut detail) = entities::entity(&conn, id, offset, limit, ctx)? else { return Ok(None) };
+        if self.need_quotes(ctx).is_ok() {
+            let q = QuoteQuery { speaker: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
+            detail.quotes = Some(quotes::quotes(&conn, &q, ctx)?);
+        }
+        if self.need_events(ctx).is_ok() {
+            let page = |role: &str| {
+                let q = EventQuery {
+                    actor: Some(id.to_string()),
+                    role: Some(role.to_string()),
+                    limit: events::ENTITY_EVENTS,
+                    ..EventQuery::default()
+                };
+                events::events(&conn, &q, ctx)
+            };
+            detail.events = Some(EntityEvents { as_source: page("source")?, as_target: page("target")? });
+        }
+        Ok(Some(detail))
+    }
+
+    fn quotes(&self, query: &QuoteQuery) -> Result<Page<QuoteHit>> {
+        let ctx = self.ctx("quotes");
+        self.need_quotes(ctx)?;
+        quotes::quotes(&self.conn(), query, ctx)
+    }
+
+    fn events(&self, query: &EventQuery) -> Result<Page<EventHit>> {
+        let ctx = self.ctx("events");
+        self.need_events(ctx)?;
+        events::events(&self.conn(), query, ctx)
     }
 
     fn status(&self) -> Result<StoreStatus> {

@@ -307,6 +307,8 @@ pub fn entity(conn: &Connection, id: &str, offset: u64, limit: u64, ctx: Ctx) ->
         roles: info.roles,
         geo: info.geo,
         appears_in: Page { total, offset, limit, items },
+        quotes: None,
+        events: None,
     }))
 }
 

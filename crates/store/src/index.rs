@@ -367,6 +367,9 @@ impl TextIndex {
                     source: get(f.source),
                     language: get(f.language),
                     snippet,
+                    quotes: Vec::new(),
+                    quotes_match: false,
+                    quotes_total: 0,
                 });
             }
         }

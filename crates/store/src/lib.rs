@@ -23,6 +23,14 @@
 //!   (written in the article's transaction) and as a multi-valued `entity` index field:
 //!   [`Store::entities`], [`Store::entity`], [`SearchQuery::entities`] filters and
 //!   [`Facets::entities`].
+//! * **Quotes.** Each article's `quotes` layer is kept as rows of a quote table with a
+//!   full-text index over what was said (SQLite FTS5), written in the article's transaction:
+//!   [`Store::quotes`] (by speaker, words, kind), an entity's newest quotes in
+//!   [`EntityDetail::quotes`], and each search hit's quotes in [`SearchHit::quotes`].
+//! * **Events.** Each article's `events` layer is kept as rows of an event table (actors with
+//!   entity ids and CAMEO codes, code, day, place with coordinates), written in the article's
+//!   transaction: [`Store::events`] (actor, code, days, distance) and an entity's events as
+//!   source and target in [`EntityDetail::events`].
 //!
 //! ```
 //! use newsgraph_model::{DocumentBuilder, Metadata};
@@ -57,23 +65,28 @@ mod db;
 mod embedded;
 mod entities;
 mod error;
+mod events;
 mod index;
+mod quotes;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-pub use db::{DB_FILE, ENTITIES_SINCE, FORMAT_VERSION};
+pub use db::{DB_FILE, ENTITIES_SINCE, EVENTS_SINCE, FORMAT_VERSION, QUOTES_SINCE};
 pub use embedded::{EmbeddedStore, LOCK_FILE};
 pub use entities::MAX_ENTITY_QUERY_CHARS;
 pub use error::{BoxError, ErrorKind, Result, StoreError};
+pub use events::{parse_near, QueryError, ENTITY_EVENTS, MAX_EVENT_ACTOR, MAX_NEAR_KM};
 pub use index::{
     mentioned_days, sanitize_query, ENTITY_FACET_LIMIT, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS,
 };
+pub use quotes::{ENTITY_QUOTES, HIT_QUOTES, MAX_QUOTE_QUERY_CHARS};
 pub use types::{
-    DocSummary, Duplicate, EntityArticle, EntityDetail, EntityFacet, EntityQuery, EntitySummary, FacetCount, Facets,
-    FormCount, ListQuery, Page, PutReport, SearchHit, SearchQuery, SearchResults, Snippet, StoreStatus, ENTITY_KINDS,
-    MAX_PAGE,
+    DocSummary, Duplicate, EntityArticle, EntityDetail, EntityEvents, EntityFacet, EntityQuery, EntitySummary,
+    EventActor, EventHit, EventPlace, EventQuery, FacetCount, Facets, FormCount, ListQuery, Near, Page, PutReport,
+    QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, SearchHit, SearchQuery, SearchResults, Snippet, StoreStatus,
+    StoredEvent, StoredQuote, ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
 };
 
 use newsgraph_model::Document;
@@ -109,9 +122,19 @@ pub trait Store: Send + Sync {
     fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>>;
 
     /// One entity (by id, e.g. `per:vladimir-putin` or `local:person:sergei-markov`) with the
-    /// forms it was written in, its latest knowledge-base details and one page (`offset`,
-    /// `limit` capped at [`MAX_PAGE`]) of the articles that mention it, newest first.
+    /// forms it was written in, its latest knowledge-base details, one page (`offset`,
+    /// `limit` capped at [`MAX_PAGE`]) of the articles that mention it, newest first, and its
+    /// newest quotes (at most [`ENTITY_QUOTES`], with their count).
     fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>>;
+
+    /// Quotes of the stored articles (by speaker, words of the content, kind), newest article
+    /// first (undated last), each article's quotes in text order. Any `q` text is accepted.
+    fn quotes(&self, query: &QuoteQuery) -> Result<Page<QuoteHit>>;
+
+    /// Coded events of the stored articles (by actor as source or target, CAMEO code prefix,
+    /// day range, distance of the place), the latest day first (undated last). Check user
+    /// filters with [`EventQuery::check`]; unchecked odd values match nothing.
+    fn events(&self, query: &EventQuery) -> Result<Page<EventHit>>;
 
     /// Document count and how far the search index has caught up.
     fn status(&self) -> Result<StoreStatus>;

@@ -1008,8 +1008,10 @@ fn format_1_store_is_migrated_by_a_writable_open() {
     drop(s);
     // Turn it into a version-1 store: no entity table, old index schema.
     let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
-    conn.execute_batch("DROP TABLE entity_occurrences; UPDATE meta SET value = '1' WHERE key = 'format_version';")
-        .unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE entity_occurrences; {DROP_QUOTES} UPDATE meta SET value = '1' WHERE key = 'format_version';"
+    ))
+    .unwrap();
     drop(conn);
     // Read-only: documents readable, entities refused with a clear error.
     let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
@@ -1065,4 +1067,719 @@ fn occurrences_tolerate_odd_layers() {
     let mut s = open(tmp.path());
     s.put_batch(vec![d]).unwrap();
     assert_eq!(s.entities(&EntityQuery::default()).unwrap().total, 1);
+}
+
+/// Turns a store into a version-2 one (what formats 3 and 4 added removed).
+const DROP_QUOTES: &str = "DROP TRIGGER quotes_fts_insert; DROP TRIGGER quotes_fts_delete; \
+    DROP TRIGGER quotes_fts_update; DROP TABLE quotes_fts; DROP TABLE quotes; DROP TABLE events;";
+
+/// A quote to add by hand: content, source and cue (each found in the text after the previous
+/// one; "" for none), speaker entity index, kind.
+type Q<'a> = (&'a str, &'a str, &'a str, Option<u32>, newsgraph_model::QuoteKind);
+
+fn with_quotes(mut d: Document, quotes: &[Q]) -> Document {
+    use newsgraph_model::{Quote, Span};
+    let text = d.text().to_string();
+    let find = |form: &str, from: usize| -> Option<Span> {
+        if form.is_empty() {
+            return None;
+        }
+        let start = from + text[from..].find(form).unwrap_or_else(|| panic!("{form:?} not in the text after {from}"));
+        Some(Span::new(start, start + form.len()))
+    };
+    let mut at = 0;
+    for &(content, source, cue, speaker, kind) in quotes {
+        // Source and cue are looked for from the end of the previous quote (they may come first).
+        let (source, cue) = (find(source, at), find(cue, at));
+        let content = find(content, at).unwrap();
+        at = content.end as usize;
+        d.layers.quotes.push(Quote {
+            content,
+            parts: Vec::new(),
+            cue,
+            source,
+            speaker,
+            reported_by: None,
+            kind,
+            confidence: 0.8,
+            evidence: vec!["test".into()],
+        });
+    }
+    d
+}
+
+/// The entity corpus with quotes: Putin (a), Witkoff (b), the Kremlin (c), plus an undated
+/// article of direct quotes by Trump (one interrupted) and an unresolved speaker.
+fn quote_corpus() -> Vec<Document> {
+    use newsgraph_model::{EntityType::*, QuoteKind::*, Span};
+    let mut docs = entity_corpus();
+    let q = |d: Document, quotes: &[Q]| with_quotes(d, quotes);
+    let c = docs.pop().unwrap();
+    let b = docs.pop().unwrap();
+    let a = docs.pop().unwrap();
+    let a = q(a, &[("the talks were useful", "Putin", "said", Some(0), Indirect)]);
+    let b = q(b, &[("a summit with Putin is planned", "Steve Witkoff", "said", Some(0), Indirect)]);
+    let c = q(c, &[("President Putin would not travel", "The Kremlin", "said", Some(0), Indirect)]);
+    let text = "\u{201c}There will be some exchanging of territories,\u{201d} Donald Trump said, \u{201c}but it is complicated.\u{201d} \
+                Officials said they were travelling. Trump told reporters he wanted \u{201c}a deal\u{201d}.";
+    let d = with_entities(
+        doc(Some("https://w.example/d"), "Trump on territories", text, "Wire", "en", None),
+        vec![entity("per:donald-trump", "Donald Trump", Person, true), entity(" ", "Officials", Group, false)],
+        &[("Donald Trump", 0, false), ("Officials", 1, false), ("Trump", 0, false)],
+    );
+    let mut d = q(
+        d,
+        &[
+            (
+                "There will be some exchanging of territories,\u{201d} Donald Trump said, \u{201c}but it is complicated.",
+                "Donald Trump",
+                "said",
+                Some(0),
+                Direct,
+            ),
+            ("they were travelling", "Officials", "said", Some(1), Indirect),
+            ("he wanted \u{201c}a deal\u{201d}", "Trump", "told", Some(0), Partial),
+        ],
+    );
+    // The first quote is interrupted by its cue: two pieces.
+    let t = d.text().to_string();
+    let p1 = t.find("There").unwrap();
+    let p1e = t.find("territories,").unwrap() + "territories,".len();
+    let p2 = t.find("but it").unwrap();
+    let p2e = t.find("complicated.").unwrap() + "complicated.".len();
+    d.layers.quotes[0].parts = vec![Span::new(p1, p1e), Span::new(p2, p2e)];
+    // The partial quote's part is its quoted words: the stored text stays the whole clause.
+    let deal = t.find("a deal").unwrap();
+    d.layers.quotes[2].parts = vec![Span::new(deal, deal + "a deal".len())];
+    vec![a, b, c, d]
+}
+
+fn quote_texts(page: &Page<QuoteHit>) -> Vec<&str> {
+    page.items.iter().map(|h| h.quote.text.as_str()).collect()
+}
+
+fn qq(speaker: Option<&str>, q: Option<&str>, kind: Option<&str>, limit: u64, offset: u64) -> QuoteQuery {
+    QuoteQuery {
+        speaker: speaker.map(str::to_string),
+        q: q.map(str::to_string),
+        kind: kind.map(str::to_string),
+        limit,
+        offset,
+    }
+}
+
+const TRUMP_1: &str = "There will be some exchanging of territories, … but it is complicated.";
+const TRUMP_2: &str = "he wanted \u{201c}a deal\u{201d}";
+const OFFICIALS: &str = "they were travelling";
+const WITKOFF: &str = "a summit with Putin is planned";
+const PUTIN: &str = "the talks were useful";
+const KREMLIN: &str = "President Putin would not travel";
+
+#[test]
+fn quotes_are_stored_listed_and_filtered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    let all = [WITKOFF, PUTIN, KREMLIN, TRUMP_1, OFFICIALS, TRUMP_2];
+    let cases: Vec<(&str, QuoteQuery, u64, Vec<&str>)> = vec![
+        // Newest article first (b 08-08, a 08-06, c 08-01, then the undated d), text order within.
+        ("everything", qq(None, None, None, 50, 0), 6, all.to_vec()),
+        ("page 2", qq(None, None, None, 2, 2), 6, all[2..4].to_vec()),
+        ("past the end", qq(None, None, None, 2, 60), 6, vec![]),
+        ("limit 0", qq(None, None, None, 0, 0), 6, vec![]),
+        ("speaker", qq(Some("per:donald-trump"), None, None, 50, 0), 2, vec![TRUMP_1, TRUMP_2]),
+        ("speaker, padded", qq(Some(" per:vladimir-putin "), None, None, 50, 0), 1, vec![PUTIN]),
+        ("speaker unknown", qq(Some("per:nobody"), None, None, 50, 0), 0, vec![]),
+        ("kind", qq(None, None, Some("direct"), 50, 0), 1, vec![TRUMP_1]),
+        ("kind, upper case", qq(None, None, Some("PARTIAL"), 50, 0), 1, vec![TRUMP_2]),
+        ("kind unknown", qq(None, None, Some("sung"), 50, 0), 0, vec![]),
+        ("word", qq(None, Some("territories"), None, 50, 0), 1, vec![TRUMP_1]),
+        ("stemmed, any case", qq(None, Some("TERRITORY"), None, 50, 0), 1, vec![TRUMP_1]),
+        ("stemming both ways", qq(None, Some("travel"), None, 50, 0), 2, vec![KREMLIN, OFFICIALS]),
+        ("second piece of an interrupted quote", qq(None, Some("complicated"), None, 50, 0), 1, vec![TRUMP_1]),
+        ("all words", qq(None, Some("Putin summit"), None, 50, 0), 1, vec![WITKOFF]),
+        ("OR", qq(None, Some("summit OR talks"), None, 50, 0), 2, vec![WITKOFF, PUTIN]),
+        ("phrase", qq(None, Some("\"not travel\""), None, 50, 0), 1, vec![KREMLIN]),
+        ("phrase not found", qq(None, Some("\"travel not\""), None, 50, 0), 0, vec![]),
+        ("prefix", qq(None, Some("summ*"), None, 50, 0), 1, vec![WITKOFF]),
+        ("not", qq(None, Some("putin -summit"), None, 50, 0), 1, vec![KREMLIN]),
+        ("only not", qq(None, Some("-putin"), None, 50, 0), 4, vec![PUTIN, TRUMP_1, OFFICIALS, TRUMP_2]),
+        ("diacritics folded", qq(None, Some("térritories"), None, 50, 0), 1, vec![TRUMP_1]),
+        ("words of the cue are not content", qq(None, Some("said"), None, 50, 0), 0, vec![]),
+        ("speaker and words", qq(Some("per:donald-trump"), Some("deal"), None, 50, 0), 1, vec![TRUMP_2]),
+        ("speaker and kind", qq(Some("per:donald-trump"), None, Some("indirect"), 50, 0), 0, vec![]),
+        ("blank filters = everything", qq(Some(" "), Some("  "), Some(""), 50, 0), 6, all.to_vec()),
+    ];
+    for (name, query, total, want) in cases {
+        let page = s.quotes(&query).unwrap();
+        assert_eq!(page.total, total, "{name}");
+        assert_eq!(quote_texts(&page), want, "{name}");
+    }
+    // The fields of one quote.
+    let page = s.quotes(&qq(Some("per:donald-trump"), None, None, 1, 0)).unwrap();
+    let h = &page.items[0];
+    assert_eq!((h.quote.ordinal, h.quote.kind.as_str()), (0, "direct"));
+    assert_eq!((h.quote.source.as_deref(), h.quote.cue.as_deref()), (Some("Donald Trump"), Some("said")));
+    let sp = h.quote.speaker.as_ref().unwrap();
+    assert_eq!(
+        (sp.id.as_deref(), sp.name.as_str(), sp.kind.as_str()),
+        (Some("per:donald-trump"), "Donald Trump", "person")
+    );
+    assert!(h.quote.reported_by.is_none());
+    assert!((h.quote.confidence - 0.8).abs() < 1e-6);
+    assert_eq!(
+        (h.article.title.as_deref(), h.article.url.as_deref()),
+        (Some("Trump on territories"), Some("https://w.example/d"))
+    );
+    assert!(h.article.published.is_none());
+    let doc = s.get(&h.article.id).unwrap().unwrap();
+    assert!(doc.text()[h.quote.span.0..h.quote.span.1].starts_with("There will be"));
+    // A speaker entity without an id keeps its name.
+    let officials = &s.quotes(&qq(None, Some("travelling"), Some("indirect"), 5, 0)).unwrap().items;
+    let officials = officials.iter().find(|h| h.quote.text == OFFICIALS).unwrap();
+    let sp = officials.quote.speaker.as_ref().unwrap();
+    assert_eq!((sp.id.as_deref(), sp.name.as_str(), sp.kind.as_str()), (None, "Officials", "group"));
+    let putin = &s.quotes(&qq(Some("per:vladimir-putin"), None, None, 5, 0)).unwrap().items[0];
+    assert_eq!(putin.article.published.map(|p| p.to_rfc3339()).as_deref(), Some("2025-08-06T10:00:00+00:00"));
+    // JSON: the quote's fields at the top level, the article nested.
+    let json = serde_json::to_value(putin).unwrap();
+    assert_eq!(json["text"], PUTIN);
+    assert_eq!(json["speaker"]["id"], "per:vladimir-putin");
+    assert_eq!(json["article"]["title"], "Envoy in Moscow");
+}
+
+#[test]
+fn entity_detail_and_search_hits_carry_quotes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    let d = s.entity("per:donald-trump", 0, 10).unwrap().unwrap();
+    let said = d.quotes.as_ref().unwrap();
+    assert_eq!(said.total, 2);
+    assert_eq!(quote_texts(said), [TRUMP_1, TRUMP_2]);
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["quotes"]["total"], 2);
+    assert_eq!(json["quotes"]["items"][1]["kind"], "partial");
+    // Someone who said nothing: an empty page, not an absent one.
+    let m = s.entity("loc:moscow", 0, 10).unwrap().unwrap();
+    assert_eq!(m.quotes.as_ref().map(|p| p.total), Some(0));
+
+    let hit = |s: &EmbeddedStore, text: &str, id_url: &str| {
+        let r = s.search(&SearchQuery::text(text)).unwrap();
+        let want = s.resolve_url(id_url).unwrap().unwrap();
+        r.hits.into_iter().find(|h| h.id == want).unwrap_or_else(|| panic!("{text:?}: no hit {id_url}"))
+    };
+    // The quotes containing a word of the query (stemmed), in text order, with the total.
+    let h = hit(&s, "territory deal", "https://w.example/d");
+    assert!(h.quotes_match);
+    assert_eq!(h.quotes_total, 3);
+    assert_eq!(h.quotes.iter().map(|q| q.text.as_str()).collect::<Vec<_>>(), [TRUMP_1, TRUMP_2]);
+    // None matches: the first quotes.
+    let h = hit(&s, "Moscow", "https://w.example/a");
+    assert!(!h.quotes_match);
+    assert_eq!(h.quotes.iter().map(|q| q.text.as_str()).collect::<Vec<_>>(), [PUTIN]);
+    // Field names, operators and excluded words are not looked for.
+    let h = hit(&s, "title:territories AND -budget OR nothing", "https://w.example/d");
+    assert!(h.quotes_match);
+    assert_eq!(h.quotes.iter().map(|q| q.text.as_str()).collect::<Vec<_>>(), [TRUMP_1]);
+    // At most HIT_QUOTES per hit; articles without quotes carry none (and no JSON field).
+    let mut many =
+        doc(Some("https://w.example/many"), "Many", "x said a. y said b. z said c. w said d.", "Wire", "en", None);
+    many = with_quotes(
+        many,
+        &[
+            ("a", "x", "said", None, newsgraph_model::QuoteKind::Indirect),
+            ("b", "y", "said", None, newsgraph_model::QuoteKind::Indirect),
+            ("c", "z", "said", None, newsgraph_model::QuoteKind::Indirect),
+            ("d", "w", "said", None, newsgraph_model::QuoteKind::Indirect),
+        ],
+    );
+    s.put_batch(vec![many]).unwrap();
+    s.put_batch(corpus()).unwrap();
+    let h = hit(&s, "said", "https://w.example/many");
+    assert_eq!((h.quotes.len(), h.quotes_total, h.quotes_match), (HIT_QUOTES, 4, false));
+    let r = s.search(&SearchQuery::text("rain")).unwrap();
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.quotes.is_empty() && h.quotes_total == 0));
+    let json = serde_json::to_value(&r.hits[0]).unwrap();
+    assert!(json.get("quotes").is_none() && json.get("quotes_total").is_none(), "{json}");
+    // Hostile search text still finds quotes safely.
+    for text in ["\"unbalanced", "*", "title:(((", "NOT", "\u{0}\u{1}", "quotes_fts MATCH 'x'", "\"\"\"\""] {
+        s.search(&SearchQuery::text(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+}
+
+#[test]
+fn quote_rows_follow_reingest_and_updates() {
+    use newsgraph_model::{EntityType::*, QuoteKind::*};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    let count = |s: &EmbeddedStore, q: Option<&str>| s.quotes(&qq(None, q, None, 0, 0)).unwrap().total;
+    assert_eq!(count(&s, None), 6);
+    // Re-ingest: unchanged, no duplicates.
+    assert_eq!(s.put_batch(quote_corpus()).unwrap().unchanged, 4);
+    assert_eq!(count(&s, None), 6);
+    assert_eq!(count(&s, Some("travel")), 2);
+    // An updated article (same URL, new text) replaces its quotes, in the index too.
+    let c2 = with_quotes(
+        with_entities(
+            doc(
+                Some("https://w.example/c"),
+                "Kremlin statement",
+                "The Kremlin said the visit was postponed.",
+                "Other",
+                "en",
+                Some("2025-08-01T10:00:00+00:00"),
+            ),
+            vec![entity("org:kremlin", "Kremlin", Organization, true)],
+            &[("Kremlin", 0, false)],
+        ),
+        &[("the visit was postponed", "The Kremlin", "said", Some(0), Indirect)],
+    );
+    assert_eq!(s.put_batch(vec![c2]).unwrap().updated, 1);
+    assert_eq!(count(&s, None), 6);
+    assert_eq!(count(&s, Some("travel")), 1, "the old quote left the full-text index");
+    assert_eq!(count(&s, Some("postponed")), 1);
+    assert_eq!(
+        quote_texts(&s.quotes(&qq(Some("org:kremlin"), None, None, 5, 0)).unwrap()),
+        ["the visit was postponed"]
+    );
+    // Updated again without quotes: its rows go.
+    let c3 = doc(Some("https://w.example/c"), "Kremlin statement", "No comment.", "Other", "en", None);
+    assert_eq!(s.put_batch(vec![c3]).unwrap().updated, 1);
+    assert_eq!(count(&s, None), 5);
+    assert_eq!(count(&s, Some("postponed")), 0);
+    // A duplicate under another URL adds nothing.
+    let mut dup = quote_corpus().remove(0);
+    dup.meta.url = Some("https://mirror.example/a".into());
+    dup.id = "mirror".into();
+    assert_eq!(s.put_batch(vec![dup]).unwrap().duplicates.len(), 1);
+    assert_eq!(count(&s, None), 5);
+    // A failed batch leaves no quote rows behind.
+    s.set_faults(Some(1), false);
+    let mut fresh = quote_corpus().remove(3);
+    fresh.meta.url = Some("https://w.example/e".into());
+    fresh.id = "e".into();
+    fresh.meta.content_hash.clear();
+    let fresh = DocumentBuilder::new(&format!("{} Again.", fresh.text())).meta(fresh.meta.clone()).build();
+    assert!(s.put_batch(vec![fresh.clone(), fresh]).is_err());
+    s.set_faults(None, false);
+    assert_eq!(count(&s, None), 5);
+    // The full-text index is consistent with its table.
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute("INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('integrity-check', 1)", []).unwrap();
+    drop(conn);
+    let s = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(count(&s, None), 5);
+}
+
+#[test]
+fn hostile_quote_queries_never_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    let long = "territories ".repeat(500);
+    let many_or = "a OR ".repeat(300);
+    let hostile = [
+        "\"unbalanced",
+        "\"",
+        "\"\"",
+        "*",
+        "**",
+        "-",
+        "--",
+        "- -",
+        "OR",
+        "OR OR",
+        "AND",
+        "NOT",
+        "NOT putin",
+        "putin NOT",
+        "putin OR",
+        "OR putin",
+        "putin AND OR NOT summit",
+        "NEAR(putin summit, 2)",
+        "content:putin",
+        "{content}: putin",
+        "quotes_fts:putin",
+        "^putin",
+        "putin^",
+        "(putin",
+        "putin)",
+        "((((((((((((((((((((putin))))))))))))))))))))",
+        "\u{0}\u{1}\u{7f}",
+        "'; DROP TABLE quotes; --",
+        "\" OR 1=1 --",
+        "rank MATCH 'bm25'",
+        "%_\\",
+        "\u{0345}",
+        "\u{301}\u{301}",
+        "\"\u{0345}\"",
+        "\u{200b}",
+        "\u{ff10}\u{ff11}",
+        "日本語",
+        "🙂",
+        "a\u{0}b",
+        "territories*",
+        "*territories",
+        "terr*tories",
+        "-\"travel\"",
+        "+putin",
+        &long,
+        &many_or,
+    ];
+    for q in hostile {
+        for speaker in [None, Some("per:donald-trump"), Some("'; --")] {
+            let r = s.quotes(&qq(speaker, Some(q), None, 10, 0));
+            let page = r.unwrap_or_else(|e| panic!("{q:?}: {e}"));
+            assert!(page.items.len() as u64 <= page.total);
+        }
+    }
+    // Those that name a word still find it.
+    for (q, want) in [
+        ("(putin", 2),
+        ("content:territories", 1),
+        ("+putin", 2),
+        ("NOT putin", 2),
+        ("'; DROP TABLE quotes; --", 0),
+        ("\"unbalanced", 0),
+        ("territories*", 1),
+        ("terr*tories", 0),
+        (&*long, 1),
+    ] {
+        assert_eq!(s.quotes(&qq(None, Some(q), None, 10, 0)).unwrap().total, want, "{q:?}");
+    }
+    assert_eq!(s.count().unwrap(), 4, "nothing dropped");
+}
+
+#[test]
+fn quote_query_terms_are_fts_literals() {
+    let cases: [(&str, Option<&str>, Option<&str>); 12] = [
+        ("putin summit", Some("\"putin\" \"summit\""), None),
+        ("a OR b", Some("\"a\" OR \"b\""), None),
+        ("OR a OR OR b OR", Some("\"a\" OR \"b\""), None),
+        ("\"not travel\" x*", Some("\"not travel\" \"x\"*"), None),
+        ("-a -\"b c\" d", Some("\"d\""), Some("\"a\" OR \"b c\"")),
+        ("content:x", Some("\"x\""), None),
+        ("NEAR(a b)", Some("\"NEAR a\" \"b\""), None),
+        ("AND NOT", None, None),
+        ("\"", None, None),
+        ("x\"y z\"", Some("\"x\" \"y z\""), None),
+        ("*", None, None),
+        ("a\u{0}b", Some("\"a b\""), None),
+    ];
+    for (text, pos, neg) in cases {
+        let (p, n) = quotes::fts_query(text);
+        assert_eq!((p.as_deref(), n.as_deref()), (pos, neg), "{text:?}");
+    }
+    assert_eq!(
+        quotes::search_words("title:Putin AND -summit \"Talks\" OR talks").as_deref(),
+        Some("\"putin\" OR \"talks\"")
+    );
+    assert_eq!(quotes::search_words("-x AND OR"), None);
+}
+
+#[test]
+fn format_2_store_is_migrated_by_a_writable_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    drop(s);
+    // Turn it into a version-2 store: no quote tables.
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(&format!("{DROP_QUOTES} UPDATE meta SET value = '2' WHERE key = 'format_version';")).unwrap();
+    drop(conn);
+    // Read-only: documents, entities and search work; quotes are refused with a clear error.
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.status().unwrap().format_version, 2);
+    assert_eq!(ro.count().unwrap(), 4);
+    let err = ro.quotes(&QuoteQuery::default()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NeedsUpgrade { found: 2, needed: 3 }), "{err}");
+    assert!(err.to_string().contains("open it writable once"), "{err}");
+    let d = ro.entity("per:donald-trump", 0, 10).unwrap().unwrap();
+    assert_eq!(d.summary.articles, 1);
+    assert!(d.quotes.is_none(), "no quote table yet: no quotes, no error");
+    let r = ro.search(&SearchQuery::text("territories")).unwrap();
+    assert_eq!(r.total, 1);
+    assert!(r.hits[0].quotes.is_empty());
+    // A writable open migrates, while the read-only handle stays open.
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    assert_eq!(s.quotes(&QuoteQuery::default()).unwrap().total, 6);
+    assert_eq!(s.quotes(&qq(None, Some("territories"), None, 5, 0)).unwrap().total, 1);
+    assert_eq!(s.entity("per:donald-trump", 0, 10).unwrap().unwrap().quotes.unwrap().total, 2);
+    drop(ro);
+    drop(s);
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.quotes(&qq(Some("per:donald-trump"), None, None, 5, 0)).unwrap().total, 2);
+    let r = ro.search(&SearchQuery::text("territories")).unwrap();
+    assert_eq!(r.hits[0].quotes.len(), 1);
+    // A version-1 store goes to 3 in one step (covered with entities above; quotes too).
+    drop(ro);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE entity_occurrences; {DROP_QUOTES} UPDATE meta SET value = '1' WHERE key = 'format_version';"
+    ))
+    .unwrap();
+    drop(conn);
+    let s = open(tmp.path());
+    assert_eq!(s.quotes(&QuoteQuery::default()).unwrap().total, 6);
+    assert_eq!(s.entities(&EntityQuery::default()).unwrap().total, 6);
+}
+
+#[test]
+fn failed_migration_leaves_the_store_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(&format!("{DROP_QUOTES} UPDATE meta SET value = '2' WHERE key = 'format_version';")).unwrap();
+    // A corrupt document makes the migration fail half-way.
+    conn.execute("UPDATE documents SET doc = '{not json' WHERE url = 'https://w.example/d'", []).unwrap();
+    drop(conn);
+    let err = EmbeddedStore::open(tmp.path()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::CorruptDocument { .. }), "{err}");
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'format_version'", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, "2");
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE 'quotes%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "all or nothing");
+}
+
+/// An event to add by hand: trigger (found in the text), source and target entity indexes,
+/// code, place entity index, date value (a DATE timex added to the document).
+type E<'a> = (&'a str, Option<u32>, Option<u32>, &'a str, Option<u32>, Option<&'a str>);
+
+fn with_events(mut d: Document, events: &[E]) -> Document {
+    use newsgraph_model::{Actor, Event, Modality, Span, Timex, TimexType};
+    let text = d.text().to_string();
+    for &(trigger, source, target, code, place, date) in events {
+        let start = text.find(trigger).unwrap_or_else(|| panic!("{trigger:?} not in the text"));
+        let trigger = Span::new(start, start + trigger.len());
+        let actor = |e: Option<u32>| {
+            e.map(|i| {
+                let name = d.layers.entities[i as usize].name.clone();
+                let at = text.find(name.split(' ').next_back().unwrap()).unwrap_or(0);
+                let code = match d.layers.entities[i as usize].id.as_str() {
+                    "per:vladimir-putin" | "org:kremlin" => Some("RUSGOV".to_string()),
+                    "per:steve-witkoff" => Some("USAGOV".to_string()),
+                    _ => None,
+                };
+                Actor { span: Span::new(at, at + 1), entity: Some(i), code }
+            })
+        };
+        let date = date.map(|v| {
+            d.layers.timexes.push(Timex {
+                span: trigger,
+                kind: TimexType::Date,
+                value: v.to_string(),
+                modifier: None,
+                anchor: None,
+                confidence: 0.9,
+                rule: "test".into(),
+            });
+            (d.layers.timexes.len() - 1) as u32
+        });
+        let ev = Event {
+            span: Span::new(0, text.len()),
+            trigger,
+            source: actor(source),
+            target: actor(target),
+            code: code.to_string(),
+            root: code[..2].to_string(),
+            plover: "CONSULT".into(),
+            goldstein: 1.0,
+            quad_class: 1,
+            modality: Modality::Happened,
+            place,
+            date,
+            confidence: 0.7,
+            evidence: vec!["test".into()],
+        };
+        d.layers.events.push(ev);
+    }
+    d
+}
+
+/// The entity corpus with events: (a) Putin met Witkoff in Moscow (040, dated 2025-08-05),
+/// (b) Witkoff's planned summit with Putin (036, no date: publication day 2025-08-08),
+/// (c) the Kremlin rejects travel (120, undated article's day 2025-08-01), Putin without target (190).
+fn event_corpus() -> Vec<Document> {
+    let mut docs = entity_corpus();
+    let c = docs.pop().unwrap();
+    let b = docs.pop().unwrap();
+    let a = docs.pop().unwrap();
+    let a = with_events(a, &[("met", Some(0), Some(1), "040", Some(2), Some("2025-08-05"))]);
+    let b = with_events(b, &[("summit", Some(0), Some(1), "036", None, None)]);
+    let c = with_events(
+        c,
+        &[("said", Some(0), Some(1), "120", None, None), ("travel", Some(1), None, "190", None, Some("2015"))],
+    );
+    vec![a, b, c]
+}
+
+fn eq(actor: Option<&str>, role: Option<&str>, code: Option<&str>) -> EventQuery {
+    EventQuery {
+        actor: actor.map(str::to_string),
+        role: role.map(str::to_string),
+        code: code.map(str::to_string),
+        ..EventQuery::default()
+    }
+}
+
+fn codes(page: &Page<EventHit>) -> Vec<&str> {
+    page.items.iter().map(|h| h.event.code.as_str()).collect()
+}
+
+#[test]
+fn events_are_stored_listed_and_filtered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    let all = s.events(&EventQuery::default()).unwrap();
+    assert_eq!(all.total, 4);
+    // Latest day first: 2025-08-08 (b), 2025-08-05 (a), then c's two on its publication day 2025-08-01.
+    assert_eq!(codes(&all), ["036", "040", "120", "190"]);
+    let met = &all.items[1];
+    assert_eq!(met.event.day.as_deref(), Some("2025-08-05"));
+    assert_eq!(met.event.date.as_deref(), Some("2025-08-05"));
+    assert_eq!(met.event.trigger, "met");
+    assert_eq!(met.event.source.as_ref().unwrap().id.as_deref(), Some("per:vladimir-putin"));
+    assert_eq!(met.event.source.as_ref().unwrap().code.as_deref(), Some("RUSGOV"));
+    assert_eq!(met.event.target.as_ref().unwrap().name, "Steve Witkoff");
+    let place = met.event.place.as_ref().unwrap();
+    assert_eq!((place.name.as_str(), place.lat, place.country.as_deref()), ("Moscow", Some(55.75), Some("RU")));
+    assert_eq!(met.article.url.as_deref(), Some("https://w.example/a"));
+    assert_eq!(
+        all.items[3].event.day.as_deref(),
+        Some("2025-08-01"),
+        "a year-only date falls back to the article's day"
+    );
+    assert_eq!(all.items[3].event.date.as_deref(), Some("2015"));
+    assert!(all.items[3].event.target.is_none());
+
+    // Actor by entity id, as source or target, and by role.
+    assert_eq!(s.events(&eq(Some("per:vladimir-putin"), None, None)).unwrap().total, 4);
+    assert_eq!(codes(&s.events(&eq(Some("per:vladimir-putin"), Some("source"), None)).unwrap()), ["040", "190"]);
+    assert_eq!(codes(&s.events(&eq(Some("per:vladimir-putin"), Some("target"), None)).unwrap()), ["036", "120"]);
+    // Actor by CAMEO code or its start (any case).
+    assert_eq!(s.events(&eq(Some("USAGOV"), None, None)).unwrap().total, 2);
+    assert_eq!(s.events(&eq(Some("rus"), Some("source"), None)).unwrap().total, 3);
+    assert_eq!(s.events(&eq(Some("per:nobody"), None, None)).unwrap().total, 0);
+    // Code prefix.
+    assert_eq!(codes(&s.events(&eq(None, None, Some("04"))).unwrap()), ["040"]);
+    assert_eq!(codes(&s.events(&eq(None, None, Some("036"))).unwrap()), ["036"]);
+    assert_eq!(s.events(&eq(None, None, Some("19"))).unwrap().total, 1);
+    // Days, inclusive.
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let q = EventQuery { from: day(2025, 8, 5), to: day(2025, 8, 8), ..EventQuery::default() };
+    assert_eq!(codes(&s.events(&q).unwrap()), ["036", "040"]);
+    let q = EventQuery { to: day(2025, 8, 1), ..EventQuery::default() };
+    assert_eq!(s.events(&q).unwrap().total, 2);
+    // Near: Moscow within 50 km of the Kremlin's coordinates; not within 50 km of Kyiv.
+    let near = |lat, lon, km| EventQuery { near: Some(Near { lat, lon, km }), ..EventQuery::default() };
+    assert_eq!(codes(&s.events(&near(55.7520, 37.6175, 50.0)).unwrap()), ["040"]);
+    assert_eq!(s.events(&near(50.45, 30.52, 50.0)).unwrap().total, 0);
+    assert_eq!(s.events(&near(50.45, 30.52, 800.0)).unwrap().total, 1, "Kyiv–Moscow is about 760 km");
+    assert_eq!(s.events(&near(50.45, 30.52, 700.0)).unwrap().total, 0);
+    // Paging.
+    let q = EventQuery { limit: 2, offset: 1, ..EventQuery::default() };
+    let p = s.events(&q).unwrap();
+    assert_eq!((p.total, codes(&p)), (4, vec!["040", "120"]));
+    // Entity pages carry events as source and target.
+    let d = s.entity("per:vladimir-putin", 0, 10).unwrap().unwrap();
+    let ev = d.events.unwrap();
+    assert_eq!((ev.as_source.total, ev.as_target.total), (2, 2));
+    let d = s.entity("per:sergei-markov", 0, 10).unwrap();
+    assert!(d.is_none() || d.unwrap().events.unwrap().as_source.total == 0);
+    // Re-ingesting the same articles changes nothing; an update replaces the article's rows.
+    s.put_batch(event_corpus()).unwrap();
+    assert_eq!(s.events(&EventQuery::default()).unwrap().total, 4);
+    let mut docs = event_corpus();
+    let c = docs.pop().unwrap();
+    let c2 = doc(Some("https://w.example/c"), "Kremlin statement", "The Kremlin said nothing.", "Other", "en", None);
+    assert_ne!(c.meta.content_hash, c2.meta.content_hash);
+    s.put_batch(vec![c2]).unwrap();
+    assert_eq!(codes(&s.events(&EventQuery::default()).unwrap()), ["036", "040"]);
+    // Read-only handles see the same.
+    drop(s);
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.events(&eq(Some("USAGOV"), None, None)).unwrap().total, 2);
+}
+
+#[test]
+fn event_queries_are_checked_and_hostile_values_never_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    let bad = |q: EventQuery| q.check().unwrap_err().0;
+    assert_eq!(bad(eq(Some(" "), None, None)), "actor");
+    assert_eq!(bad(eq(Some(&"x".repeat(300)), None, None)), "actor");
+    assert_eq!(bad(eq(Some("a\u{0}b"), None, None)), "actor");
+    assert_eq!(bad(eq(Some("RUS"), Some("victim"), None)), "role");
+    assert_eq!(bad(eq(None, Some("source"), None)), "role");
+    for c in ["1", "12345", "1a", "19%", "' OR 1=1 --", "\u{663}\u{666}"] {
+        assert_eq!(bad(eq(None, None, Some(c))), "code", "{c}");
+    }
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(bad(EventQuery { from: day(2025, 9, 1), to: day(2025, 8, 1), ..EventQuery::default() }), "from");
+    for n in
+        ["", "1,2", "1,2,3,4", "91,0,10", "0,181,10", "0,0,0", "0,0,-5", "0,0,30000", "NaN,0,10", "0,inf,10", "a,b,c"]
+    {
+        assert!(parse_near(n).is_err(), "{n}");
+    }
+    let n = parse_near(" 48.5, 37.9 ,50").unwrap();
+    assert_eq!((n.lat, n.lon, n.km), (48.5, 37.9, 50.0));
+    assert_eq!(
+        bad(EventQuery { near: Some(Near { lat: f64::NAN, lon: 0.0, km: 1.0 }), ..EventQuery::default() }),
+        "near"
+    );
+    // Unchecked odd values reach SQL only as parameters or checked numbers: no error, no match.
+    for a in ["%", "_", "\\", "'; DROP TABLE events; --", "per:%", "\"\"", "\u{0}"] {
+        assert_eq!(s.events(&eq(Some(a), None, None)).unwrap().total, 0, "{a}");
+    }
+    for c in ["%", "_", "'", "0%"] {
+        assert_eq!(s.events(&eq(None, None, Some(c))).unwrap().total, 0, "{c}");
+    }
+    let q = EventQuery { limit: u64::MAX, offset: u64::MAX, ..EventQuery::default() };
+    let p = s.events(&q).unwrap();
+    assert_eq!((p.total, p.items.len(), p.limit), (4, 0, MAX_PAGE));
+    // Near the antimeridian and the poles.
+    let near = |lat, lon, km| EventQuery { near: Some(Near { lat, lon, km }), ..EventQuery::default() };
+    assert_eq!(s.events(&near(90.0, 180.0, 20_000.0)).unwrap().total, 1);
+    assert_eq!(s.events(&near(-90.0, -180.0, 1.0)).unwrap().total, 0);
+    assert_eq!(s.events(&eq(None, None, None)).unwrap().total, 4);
+}
+
+#[test]
+fn format_3_store_is_migrated_by_a_writable_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("DROP TABLE events; UPDATE meta SET value = '3' WHERE key = 'format_version';").unwrap();
+    drop(conn);
+    // Read-only: entities work without events; events are refused with a clear error.
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.status().unwrap().format_version, 3);
+    let err = ro.events(&EventQuery::default()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NeedsUpgrade { found: 3, needed: 4 }), "{err}");
+    let d = ro.entity("per:vladimir-putin", 0, 10).unwrap().unwrap();
+    assert!(d.events.is_none() && d.quotes.is_some());
+    // A writable open migrates, while the read-only handle stays open.
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    assert_eq!(s.events(&EventQuery::default()).unwrap().total, 4);
+    drop(s);
+    drop(ro);
+    // A version-2 store goes to 4 in one step.
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(&format!("{DROP_QUOTES} UPDATE meta SET value = '2' WHERE key = 'format_version';")).unwrap();
+    drop(conn);
+    let s = open(tmp.path());
+    assert_eq!(s.events(&eq(Some("per:steve-witkoff"), None, None)).unwrap().total, 2);
 }

@@ -163,6 +163,20 @@ pub struct SearchHit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     pub snippet: Snippet,
+    /// At most [`HIT_QUOTES`](crate::HIT_QUOTES) quotes of the article: those containing a
+    /// word of the query (`quotes_match` true), else its first quotes in text order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<StoredQuote>,
+    /// Whether `quotes` are quotes that contain a word of the query.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quotes_match: bool,
+    /// Number of quotes the article has (0 also when the store predates the quote table).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub quotes_total: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A passage of the body with the matched terms located.
@@ -316,6 +330,17 @@ pub struct EntityDetail {
     /// One page of the articles that mention it, newest published first (undated last);
     /// `total` equals `articles`.
     pub appears_in: Page<EntityArticle>,
+    /// What it said: its newest quotes (at most [`ENTITY_QUOTES`](crate::ENTITY_QUOTES), the
+    /// articles newest first) and how many it has (`total`); page through all of them with
+    /// [`Store::quotes`](crate::Store::quotes) and [`QuoteQuery::speaker`]. `None` when the
+    /// store predates the quote table (format version 3) and was not upgraded yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<Page<QuoteHit>>,
+    /// What it did and what was done to it: its newest events as source and as target; page
+    /// through all with [`Store::events`](crate::Store::events) and [`EventQuery::actor`].
+    /// `None` when the store predates the event table (format version 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EntityEvents>,
 }
 
 /// An article that mentions an entity.
@@ -332,4 +357,214 @@ pub struct EntityArticle {
     pub published: Option<DateTime<FixedOffset>>,
     /// Mentions of the entity in this article.
     pub mentions: u64,
+}
+
+/// A page of [`quotes`](crate::Store::quotes): who said what in the stored articles, the
+/// newest articles first (undated last), each article's quotes in text order. Filters combine
+/// with AND.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteQuery {
+    /// Only quotes whose speaker is this entity (an id as in [`EntitySummary::id`]).
+    pub speaker: Option<String>,
+    /// Words the quote's content must contain (full-text, English stemming, any case):
+    /// `words` (all of them), `"a phrase"`, `word*` (prefix), `-word` (not), `a OR b`.
+    /// Any text is accepted; what is not a word is ignored.
+    pub q: Option<String>,
+    /// `direct`, `partial`, `indirect` or `mixed` (see [`QUOTE_KINDS`]).
+    pub kind: Option<String>,
+    /// At most this many items (capped at [`MAX_PAGE`]).
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Default for QuoteQuery {
+    fn default() -> Self {
+        QuoteQuery { speaker: None, q: None, kind: None, limit: 50, offset: 0 }
+    }
+}
+
+/// The quote kinds, as stored and as accepted by [`QuoteQuery::kind`].
+pub const QUOTE_KINDS: [&str; 4] = ["direct", "partial", "indirect", "mixed"];
+
+/// An entity a quote is attributed to (speaker) or relayed by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteSpeaker {
+    /// The entity id (`per:donald-trump`, `local:person:…`); absent when the article's entity
+    /// has no id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name in that article.
+    pub name: String,
+    /// `person`, `organization`, `place`, `group` or `misc`.
+    pub kind: String,
+}
+
+/// One quote of a stored article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredQuote {
+    /// Position of the quote in the article's `quotes` layer (0-based).
+    pub ordinal: u32,
+    /// `direct`, `partial`, `indirect` or `mixed`.
+    pub kind: String,
+    /// What was said (whitespace collapsed): the content — for reported speech the clause
+    /// (quoted words keep their marks), for a direct quote the words inside the marks, the
+    /// pieces of one interrupted by its cue joined with ` … `.
+    pub text: String,
+    /// Byte range `[start, end)` of the content in the article's text.
+    pub span: (usize, usize),
+    /// The speaker, when resolved to an entity of the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<QuoteSpeaker>,
+    /// Who relays the words when they are not the speaker's own report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<QuoteSpeaker>,
+    /// The source as written ("he", "the statement", "Kremlin officials").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The attribution cue as written ("said", "according to").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue: Option<String>,
+    pub confidence: f32,
+}
+
+/// A quote with the article it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteHit {
+    #[serde(flatten)]
+    pub quote: StoredQuote,
+    pub article: QuoteArticle,
+}
+
+/// The article of a [`QuoteHit`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteArticle {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The outlet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+}
+
+/// A page of [`events`](crate::Store::events): who did what to whom, where and when, in the
+/// stored articles; the latest event day first (undated last), then by article and position.
+/// Filters combine with AND; check user values with [`EventQuery::check`] first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventQuery {
+    /// An entity id (`per:vladimir-putin`: the actor is that entity) or a CAMEO actor code or
+    /// its start (`RUSGOV`, `RUS`: the actor's code starts with it), as source or target.
+    pub actor: Option<String>,
+    /// With `actor`: only where the actor is the `source` or the `target`.
+    pub role: Option<String>,
+    /// A CAMEO event code or its start: `19` (all fights), `036`, `1312`.
+    pub code: Option<String>,
+    /// First day (inclusive) of the event's day.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (inclusive).
+    pub to: Option<chrono::NaiveDate>,
+    /// Events whose place lies within `km` of (`lat`, `lon`).
+    pub near: Option<Near>,
+    /// At most this many items (capped at [`MAX_PAGE`]).
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Default for EventQuery {
+    fn default() -> Self {
+        EventQuery { actor: None, role: None, code: None, from: None, to: None, near: None, limit: 50, offset: 0 }
+    }
+}
+
+/// A circle on the earth: centre and radius in kilometres.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Near {
+    pub lat: f64,
+    pub lon: f64,
+    pub km: f64,
+}
+
+/// `source` or `target`, as accepted by [`EventQuery::role`].
+pub const EVENT_ROLES: [&str; 2] = ["source", "target"];
+
+/// An actor of a stored event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventActor {
+    /// The entity id, when the actor is a linked entity with an id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name (the entity's, else the words).
+    pub name: String,
+    /// CAMEO actor code at the article's date (`USAGOV`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Where a stored event happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPlace {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// One event of a stored article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// Position of the event in the article's `events` layer (0-based).
+    pub ordinal: u32,
+    /// CAMEO event code (`036`), its root (`03`), PLOVER category, Goldstein value, QuadClass.
+    pub code: String,
+    pub root: String,
+    pub plover: String,
+    pub goldstein: f32,
+    pub quad_class: u8,
+    /// `happened`, `announced`, `hypothetical` or `negated`.
+    pub modality: String,
+    /// The trigger words as written.
+    pub trigger: String,
+    /// The sentence the event was read from (whitespace collapsed).
+    pub text: String,
+    /// Byte range `[start, end)` of that sentence in the article's text.
+    pub span: (usize, usize),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EventActor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<EventActor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<EventPlace>,
+    /// The event's day (`YYYY-MM-DD`): its stated day-level date, else the article's
+    /// publication day (UTC); absent when neither is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    /// The stated date's TIMEX3 value (`2025-08-15`, `2015`), when the text gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub confidence: f32,
+}
+
+/// An event with the article it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventHit {
+    #[serde(flatten)]
+    pub event: StoredEvent,
+    pub article: QuoteArticle,
+}
+
+/// An entity's newest events as source and as target (at most
+/// [`ENTITY_EVENTS`](crate::ENTITY_EVENTS) each, with their counts in `total`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityEvents {
+    pub as_source: Page<EventHit>,
+    pub as_target: Page<EventHit>,
 }

@@ -102,7 +102,31 @@ pub fn write_readable(out: &mut impl Write, d: &Document) -> std::io::Result<()>
         writeln!(out, "  {:>3} [{}..{}] {}", i + 1, s.span.start, s.span.end, d.slice(s.span))?;
     }
     write_entities(out, d)?;
+    write_quotes(out, d)?;
     writeln!(out)
+}
+
+/// The quotes layer: one line per quote — kind, speaker (and who relays it), the words.
+fn write_quotes(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+    let l = &d.layers;
+    if l.quotes.is_empty() {
+        return Ok(());
+    }
+    let name = |e: Option<u32>| e.and_then(|e| l.entities.get(e as usize)).map(|e| e.name.as_str());
+    writeln!(out, "-- quotes ({}) --", l.quotes.len())?;
+    for q in &l.quotes {
+        let kind = serde_json::to_value(q.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let speaker = match (name(q.speaker), q.source) {
+            (Some(n), Some(s)) if d.slice(s) != n => format!("{n} (as {:?})", d.slice(s)),
+            (Some(n), _) => n.to_string(),
+            (None, Some(s)) => format!("{:?}", d.slice(s)),
+            (None, None) => "(unknown)".to_string(),
+        };
+        let by = name(q.reported_by).map(|n| format!(", reported by {n}")).unwrap_or_default();
+        let cue = q.cue.map(|c| format!(" [{}]", d.slice(c))).unwrap_or_default();
+        writeln!(out, "  {kind:<8} {speaker}{by}{cue}: {}", d.slice(q.content))?;
+    }
+    Ok(())
 }
 
 /// The entities layer: one line per entity (most mentioned first) with its written forms,

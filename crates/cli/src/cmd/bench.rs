@@ -150,3 +150,95 @@ pub fn ingest(inputs: &[String], json: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Serialize)]
+struct QuoteBench {
+    corpus: String,
+    documents: usize,
+    passes: usize,
+    words: usize,
+    quotes: usize,
+    /// The quote stage alone (its input layers made before the clock starts).
+    cpu_seconds: f64,
+    words_per_cpu_second: f64,
+    /// The whole pipeline up to and including quotes, one pass.
+    pipeline_words_per_cpu_second: f64,
+    peak_rss_mb: f64,
+}
+
+/// The quote stage over the main text of a folder of news pages (the ingest path),
+/// single-threaded: words per CPU-second for the stage alone (`repeat` passes) and for the
+/// whole pipeline (one pass); CPU time from getrusage.
+pub fn quotes(corpus: &Path, repeat: usize, json: bool) -> Result<ExitCode> {
+    use newsgraph_engine::{
+        Annotator, EntityAnnotator, MetadataAnnotator, QuoteAnnotator, SegmentAnnotator, TimeAnnotator,
+    };
+    let pages = load_pages(corpus)?;
+    let opts = IngestOptions::default();
+    let mut docs: Vec<newsgraph_model::Document> = pages
+        .iter()
+        .filter_map(|p| {
+            let text = super::eval::page_text(p, None, &opts);
+            (!text.trim().is_empty()).then(|| newsgraph_model::DocumentBuilder::new(&text).build())
+        })
+        .collect();
+    if docs.is_empty() {
+        bail!("no article text in {}", corpus.display());
+    }
+    let words: usize = docs.iter().map(|d| d.word_count()).sum();
+    let before_layers: Vec<Box<dyn Annotator>> = vec![
+        Box::new(MetadataAnnotator),
+        Box::new(SegmentAnnotator::default()),
+        Box::new(TimeAnnotator::default()),
+        Box::new(EntityAnnotator::default()),
+    ];
+    let quote = QuoteAnnotator::default();
+    // Load models and data before timing.
+    let mut warm = docs[0].clone();
+    before_layers.iter().for_each(|a| a.annotate(&mut warm));
+    newsgraph_link::geocode::geocoder();
+    let start = usage::now();
+    for d in &mut docs {
+        before_layers.iter().for_each(|a| a.annotate(d));
+        quote.annotate(d);
+    }
+    let pipeline_cpu = (usage::now().cpu - start.cpu).as_secs_f64().max(1e-9);
+    let repeat = repeat.max(1);
+    let mut passes: Vec<Vec<newsgraph_model::Document>> = (0..repeat).map(|_| docs.clone()).collect();
+    let before = usage::now();
+    let mut found = 0;
+    for pass in &mut passes {
+        for d in pass.iter_mut() {
+            quote.annotate(d);
+            found += d.layers.quotes.len();
+        }
+    }
+    let after = usage::now();
+    if found == 0 {
+        bail!("sanity check failed: no quote found in {} documents", docs.len());
+    }
+    let cpu = (after.cpu - before.cpu).as_secs_f64().max(1e-9);
+    let r = QuoteBench {
+        corpus: corpus.display().to_string(),
+        documents: docs.len(),
+        passes: repeat,
+        words: words * repeat,
+        quotes: found / repeat,
+        cpu_seconds: cpu,
+        words_per_cpu_second: (words * repeat) as f64 / cpu,
+        pipeline_words_per_cpu_second: words as f64 / pipeline_cpu,
+        peak_rss_mb: after.peak_rss_bytes as f64 / 1e6,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("corpus                 {} ({} documents × {} passes)", r.corpus, r.documents, r.passes);
+        println!("words                  {}", r.words);
+        println!("quotes per pass        {}", r.quotes);
+        println!("CPU time (quotes)      {:.3} s (one thread)", r.cpu_seconds);
+        println!("words / CPU-second     {:.0} (quote stage)", r.words_per_cpu_second);
+        println!("words / CPU-second     {:.0} (whole pipeline up to quotes)", r.pipeline_words_per_cpu_second);
+        println!("peak memory            {:.1} MB", r.peak_rss_mb);
+    }
+    Ok(ExitCode::SUCCESS)
+}

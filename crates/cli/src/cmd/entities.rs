@@ -5,28 +5,30 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Runs a read on a read-only handle; a store of an older format (no entity table yet) is
-/// upgraded by one writable open (when no other writer holds it) and the read retried.
-fn read<T>(dir: &Path, f: impl Fn(&EmbeddedStore) -> Result<T, StoreError>) -> Result<T> {
-    let store = super::open_store_read(dir)?;
+/// Runs a read on a read-only handle. A store of an older format (no entity or quote table
+/// yet) is first upgraded by one writable open when no other writer holds it; when one does,
+/// the read runs on the old format (and fails if it needs what the upgrade adds).
+pub(super) fn read<T>(dir: &Path, f: impl Fn(&EmbeddedStore) -> Result<T, StoreError>) -> Result<T> {
+    let mut store = super::open_store_read(dir)?;
+    if store.status()?.format_version < newsgraph_store::FORMAT_VERSION {
+        drop(store);
+        match EmbeddedStore::open(dir) {
+            Ok(w) => {
+                eprintln!(
+                    "newsgraph: upgraded store {} to format version {}",
+                    dir.display(),
+                    newsgraph_store::FORMAT_VERSION
+                );
+                drop(w);
+            }
+            Err(w) if matches!(w.kind(), ErrorKind::Locked) => {}
+            Err(w) => return Err(w.into()),
+        }
+        store = super::open_store_read(dir)?;
+    }
     match f(&store) {
         Err(e) if matches!(e.kind(), ErrorKind::NeedsUpgrade { .. }) => {
-            drop(store);
-            match EmbeddedStore::open(dir) {
-                Ok(w) => {
-                    eprintln!(
-                        "newsgraph: upgraded store {} to format version {}",
-                        dir.display(),
-                        newsgraph_store::FORMAT_VERSION
-                    );
-                    drop(w);
-                }
-                Err(w) if matches!(w.kind(), ErrorKind::Locked) => {
-                    anyhow::bail!("{e} (another process is writing to it now: retry when it is done)")
-                }
-                Err(w) => return Err(w.into()),
-            }
-            Ok(f(&super::open_store_read(dir)?)?)
+            anyhow::bail!("{e} (another process is writing to it now: retry when it is done)")
         }
         r => Ok(r?),
     }
@@ -125,6 +127,47 @@ pub fn show(dir: &Path, id: &str, offset: u64, limit: u64, json: bool) -> Result
     writeln!(out, "mentions        {}", e.mentions)?;
     writeln!(out, "written as      {}", forms(&e.aliases, 20))?;
     writeln!(out, "repaired from   {}", forms(&e.repaired, 20))?;
+    match &d.quotes {
+        Some(said) if said.total > 0 => {
+            writeln!(
+                out,
+                "said            {} {}, newest articles first:",
+                said.total,
+                if said.total == 1 { "quote" } else { "quotes" }
+            )?;
+            for h in &said.items {
+                writeln!(out, "  {}", super::quotes_cmd::article_line(h))?;
+                writeln!(out, "      {}", super::quotes_cmd::quote_line(&h.quote))?;
+            }
+            if said.total > said.items.len() as u64 {
+                writeln!(
+                    out,
+                    "  … {} more: newsgraph quotes --speaker {}",
+                    said.total - said.items.len() as u64,
+                    e.id
+                )?;
+            }
+        }
+        Some(_) => writeln!(out, "said            no quotes")?,
+        None => {}
+    }
+    if let Some(ev) = &d.events {
+        for (label, page, role) in [("did", &ev.as_source, "source"), ("done to it", &ev.as_target, "target")] {
+            if page.total == 0 {
+                writeln!(out, "{label:<15} no events")?;
+                continue;
+            }
+            let noun = if page.total == 1 { "event" } else { "events" };
+            writeln!(out, "{label:<15} {} {noun}, latest first:", page.total)?;
+            for h in &page.items {
+                super::events_cmd::print_hit(&mut out, h)?;
+            }
+            if page.total > page.items.len() as u64 {
+                let more = page.total - page.items.len() as u64;
+                writeln!(out, "  … {more} more: newsgraph events --actor {} --role {role}", e.id)?;
+            }
+        }
+    }
     let p = &d.appears_in;
     if p.items.is_empty() {
         if p.total > 0 {

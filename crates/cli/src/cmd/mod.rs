@@ -5,10 +5,16 @@ mod dedup;
 mod demo;
 mod entities;
 mod eval;
+mod events;
+mod events_cmd;
+mod gdelt;
 mod ingest;
 mod ner;
 mod query;
+mod quotes;
+mod quotes_cmd;
 mod serve;
+mod stories;
 mod timex;
 
 use crate::cli::{BenchCommand, Cli, Command, EvalCommand, InputOpts, TrainCommand};
@@ -57,9 +63,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             entities::list(&store.store, &newsgraph_store::EntityQuery { q, kind, limit, offset }, json)
         }
         Command::Entity { id, store, limit, offset, json } => entities::show(&store.store, &id, offset, limit, json),
+        Command::Quotes { speaker, q, kind, store, limit, offset, json } => {
+            quotes_cmd::list(&store.store, &newsgraph_store::QuoteQuery { speaker, q, kind, limit, offset }, json)
+        }
+        Command::Events { actor, role, code, from, to, near, store, limit, offset, json } => {
+            let q =
+                events_cmd::query(actor, role, code, from.as_deref(), to.as_deref(), near.as_deref(), limit, offset)?;
+            events_cmd::list(&store.store, &q, json)
+        }
         Command::Show { id, store, json } => query::show(&open_store_read(&store.store)?, &id, json),
-        Command::Export { format: _, output, store } => {
-            query::export(&open_store_read(&store.store)?, output.as_deref())
+        Command::Export { format, output, header, store } => {
+            query::export(&open_store_read(&store.store)?, format, header, output.as_deref())
         }
         Command::Stats { store, json } => query::stats(&open_store_read(&store.store)?, json),
         Command::Serve { store, bind, port } => serve::run(&store.store, &bind, port),
@@ -68,6 +82,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Extract { corpus, repeat, json }) => bench::extract(&corpus, repeat, json),
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
+        Command::Bench(BenchCommand::Quotes { corpus, repeat, json }) => bench::quotes(&corpus, repeat, json),
+        Command::Bench(BenchCommand::Events { inputs, repeat, json }) => events::bench(&inputs, repeat, json),
         Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, json, report }) => {
             ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, json, report.as_deref())
         }
@@ -102,6 +118,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eval::geo(&corpus, end_to_end, json, report.as_deref())
         }
         Command::Eval(EvalCommand::Timex { tml, json, report }) => timex::eval(&tml, json, report.as_deref()),
+        Command::Eval(EvalCommand::Stories { ecbplus, topics, threshold, json, report }) => {
+            stories::eval(&ecbplus, topics.as_deref(), threshold, json, report.as_deref())
+        }
+        Command::Eval(EvalCommand::Quotes { polnear, json, report }) => quotes::eval(&polnear, json, report.as_deref()),
+        Command::Eval(EvalCommand::Events { plover, codebook, json, report }) => {
+            events::eval(&plover, codebook.as_deref(), json, report.as_deref())
+        }
         Command::Bench(BenchCommand::Timex { corpus, repeat, json }) => timex::bench(&corpus, repeat, json),
         Command::Dedup { store, threshold, json } => dedup::run(&open_store_read(&store.store)?, threshold, json),
         Command::Bench(BenchCommand::Dedup { corpus, docs, json }) => dedup::bench(&corpus, docs, json),

@@ -1,4 +1,5 @@
 //! `search`, `show`, `export`, `stats`: reading a store.
+use crate::cli::ExportFormat;
 use anyhow::{Context, Result};
 use newsgraph_server::parse_date;
 use newsgraph_store::{EmbeddedStore, SearchQuery, Store};
@@ -60,6 +61,15 @@ pub fn search(store: &EmbeddedStore, q: &SearchQuery, json: bool) -> Result<Exit
             h.id
         )?;
         writeln!(out, "     {}", marked(&h.snippet.text, &h.snippet.highlights))?;
+        // Quotes containing a word of the query, else the article's first ones.
+        let label = if h.quotes_match || q.text.trim().is_empty() { "quote" } else { "quote (first)" };
+        for quote in &h.quotes {
+            writeln!(out, "     {label}: {}", super::quotes_cmd::quote_line(quote))?;
+        }
+        if h.quotes_total > h.quotes.len() as u64 {
+            let more = h.quotes_total - h.quotes.len() as u64;
+            writeln!(out, "     … {more} more {}", if more == 1 { "quote" } else { "quotes" })?;
+        }
     }
     if !r.facets.source.is_empty() {
         let f: Vec<String> = r.facets.source.iter().map(|f| format!("{} ({})", f.value, f.count)).collect();
@@ -105,12 +115,32 @@ pub fn show(store: &EmbeddedStore, id: &str, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn export(store: &EmbeddedStore, output: Option<&Path>) -> Result<ExitCode> {
+pub fn export(store: &EmbeddedStore, format: ExportFormat, header: bool, output: Option<&Path>) -> Result<ExitCode> {
     let sink: Box<dyn Write> = match output {
         Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(sink);
+    let table = match format {
+        ExportFormat::Jsonl => None,
+        ExportFormat::GdeltEvents => Some(super::gdelt::Table::Events),
+        ExportFormat::GdeltMentions => Some(super::gdelt::Table::Mentions),
+        ExportFormat::GdeltGkg => Some(super::gdelt::Table::Gkg),
+    };
+    if let Some(table) = table {
+        let docs = store.iter_all().map(|d| d.map_err(anyhow::Error::from));
+        let w = super::gdelt::write(docs, table, header, &mut out)?;
+        out.flush()?;
+        if output.is_some() || w.undated > 0 {
+            eprintln!(
+                "newsgraph: exported {} rows from {} articles{}",
+                w.rows,
+                w.articles,
+                if w.undated > 0 { format!(" ({} events without any date skipped)", w.undated) } else { String::new() }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut n = 0u64;
     for doc in store.iter_all() {
         writeln!(out, "{}", doc?.to_json())?;
