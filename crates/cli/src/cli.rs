@@ -178,6 +178,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the stories of the stored articles (articles clustered as they were stored), most
+    /// articles first: label, time span, article count.
+    Stories {
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one story: its articles (with their near-duplicates), entities and timeline of
+    /// events and quotes ordered by the date of what happened.
+    Story {
+        /// Story id (as printed by `newsgraph stories`).
+        id: u64,
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one stored article with every layer.
     Show {
         /// Article id (as printed by ingest, search or export).

@@ -95,6 +95,9 @@ pub struct Duplicate {
     /// The most similar earlier document and the estimated Jaccard similarity to it.
     pub nearest: String,
     pub similarity: f32,
+    /// The canonical ids the earlier groups it joined had before (one unless it bridged
+    /// several; a lone earlier document is its own canonical).
+    pub joined: Vec<String>,
 }
 
 /// A group of near-duplicates.
@@ -163,6 +166,13 @@ impl NearDuplicates {
         self.times.push(published);
         self.parent.push(me);
         let &(nearest, similarity) = hits.first()?;
+        let mut joined = Vec::new();
+        for &(other, _) in &hits {
+            let ro = self.find(other);
+            if !joined.contains(&ro) {
+                joined.push(ro);
+            }
+        }
         for &(other, _) in &hits {
             let (ra, rb) = (self.find(me), self.find(other));
             if ra != rb {
@@ -172,7 +182,13 @@ impl NearDuplicates {
             }
         }
         let canonical = self.find(me);
-        Some(Duplicate { canonical: self.ids[canonical].clone(), nearest: self.ids[nearest].clone(), similarity })
+        let joined = joined.into_iter().map(|r| self.ids[r].clone()).collect();
+        Some(Duplicate {
+            canonical: self.ids[canonical].clone(),
+            nearest: self.ids[nearest].clone(),
+            similarity,
+            joined,
+        })
     }
 
     /// Groups with more than one member, in order of their first member.

@@ -764,6 +764,12 @@ impl StoryClusterer {
         out
     }
 
+    /// One story by id; `None` when there is no such story or it was merged into another.
+    pub fn story(&self, id: u32) -> Option<Story> {
+        let s = self.stories.get(id as usize)?;
+        (s.alive && !s.members.is_empty()).then(|| self.story_view(id, s))
+    }
+
     fn story_view(&self, id: u32, s: &StoryState) -> Story {
         let entities = self.names_of(&s.c[ENTITY], 3);
         let places = self.names_of(&s.c[PLACE], 2);

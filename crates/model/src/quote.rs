@@ -30,8 +30,10 @@ pub struct Quote {
     /// What was said, without the enclosing quotation marks (for direct quotes) and
     /// without the complementizer "that" (for reported speech).
     pub content: Span,
-    /// The quotation-mark pieces of the content, when it is interrupted by the cue
-    /// (“I would like…,” he said, “but…”): each piece's span; empty for one piece.
+    /// The pieces of the content when its frame interrupts it (“I would like…,” he said,
+    /// “but…” / "Acts of protest, Mr. Obama said, are acts of patriotism") or when
+    /// quotations next to each other in a paragraph continue one quote; empty for one piece.
+    /// The content then runs from the first piece's start to the last piece's end.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Span>,
     /// The attribution cue as written: "said", "told", "according to", "in a statement".

@@ -15,7 +15,13 @@
 //!    make it partial (a few quoted words) or mixed; a content that is one quotation is
 //!    direct. "Officials said the Xi “expressed support…”" gives the quoted words to the
 //!    person named right before them, reported by the cue's source.
-//! 4. **Unattributed quotations** that read as speech (a sentence in marks) continue the
+//!    A frame in mid-sentence (`Acts of protest, Mr. Obama said, are acts of patriotism`)
+//!    gives a content in two parts. Cues of the `object` frame (speech acts and intentions:
+//!    "accused", "urged", "wants") take the rest of the clause as content.
+//! 4. **Transcript labels**: a paragraph opening `PENCE: …` is that speaker's words.
+//! 5. **Continuations**: quotations next to a direct quote in its paragraph, with only
+//!    spaces or the rest of the frame's sentence between, join it as further parts.
+//! 6. **Unattributed quotations** that read as speech (a sentence in marks) continue the
 //!    previous quote's speaker when it ended in the same or the previous paragraph.
 //!
 //! The **speaker** is the entity of the source: a mention inside the source (person first,
@@ -800,6 +806,18 @@ impl Finder<'_, '_> {
                 i = cue_end;
                 continue;
             }
+            // A passive cue ("he had been criticised", "was told") names its target, not
+            // its source.
+            let passive = i > ss
+                && v.toks[i].low.ends_with("ed")
+                && (ss..i)
+                    .rev()
+                    .take(2)
+                    .any(|k| matches!(v.toks[k].low.as_str(), "be" | "been" | "being" | "was" | "were" | "is" | "are"));
+            if passive {
+                i = cue_end;
+                continue;
+            }
             // Negated cues ("did not say") report nothing.
             let negated = i > ss
                 && (ss..i).rev().take(3).any(|k| matches!(v.toks[k].low.as_str(), "not" | "n’t" | "n't" | "never"));
@@ -1059,7 +1077,6 @@ impl Finder<'_, '_> {
         } else if inside.is_empty() {
             (QuoteKind::Indirect, content, Vec::new())
         } else {
-            let parts: Vec<Span> = inside.iter().map(|&q| self.quoted_content(&v.quotations[q])).collect();
             // Keep the closing mark of a quotation the content ends in.
             let mut content = content;
             if let Some(close) =
@@ -1068,7 +1085,7 @@ impl Finder<'_, '_> {
                 content.end = close;
             }
             let kind = if quoted * 2 >= content.len() as u32 { QuoteKind::Mixed } else { QuoteKind::Partial };
-            (kind, content, parts)
+            (kind, content, Vec::new())
         };
         for q in &inside {
             self.used_q[*q] = true;

@@ -152,6 +152,28 @@ fn reported_speech() {
         // Not quotes: a transitive cue without a clause, a negated cue.
         ("The Acme Corporation has not yet confirmed the details.", vec![("Acme Corporation", Org)], vec![]),
         ("John Smith announced the plan on Monday.", vec![("John Smith", Per)], vec![]),
+        // A passive speech act names its target: no quote of John Smith's.
+        ("John Smith had been criticised for his clothes.", vec![("John Smith", Per)], vec![]),
+        // A speech act takes the rest of its clause.
+        (
+            "John Smith accused the company of lying, in a long speech.",
+            vec![("John Smith", Per)],
+            vec![row("the company of lying", Indirect, Some("John Smith"), Some("John Smith"), None)],
+        ),
+        // A frame in mid-sentence: the content has two parts.
+        (
+            "Acts of protest, John Smith said, are acts of patriotism.",
+            vec![("John Smith", Per)],
+            vec![row(
+                "Acts of protest, John Smith said, are acts of patriotism",
+                Indirect,
+                Some("John Smith"),
+                Some("John Smith"),
+                None,
+            )],
+        ),
+        // A transcript label.
+        ("SMITH: We will win this.", vec![], vec![row("We will win this.", Direct, Some("SMITH"), None, None)]),
     ];
     for (text, names, want) in cases {
         assert_eq!(quotes(text, &names), want, "{text}");

@@ -8,8 +8,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use newsgraph_store::{
-    EntityQuery, EventQuery, ListQuery, QuoteQuery, SearchQuery, Store, ENTITY_KINDS, MAX_ENTITY_QUERY_CHARS, MAX_PAGE,
-    MAX_QUOTE_QUERY_CHARS, QUOTE_KINDS,
+    EntityQuery, EventQuery, ListQuery, QuoteQuery, SearchQuery, Store, StoryQuery, ENTITY_KINDS,
+    MAX_ENTITY_QUERY_CHARS, MAX_PAGE, MAX_QUOTE_QUERY_CHARS, QUOTE_KINDS,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -34,6 +34,9 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/entities/{id}", get(get_entity))
         .route("/quotes", get(list_quotes))
         .route("/events", get(list_events))
+        .route("/stories", get(list_stories))
+        .route("/stories/{id}", get(get_story))
+        .route("/articles/{id}/duplicates", get(get_duplicates))
         .route("/openapi.yaml", get(openapi))
         .fallback(|| async { ApiError::new(ErrorCode::NoRoute, "no such route; see /openapi.yaml") })
         .layer(axum::middleware::map_response(security_headers))
@@ -68,13 +71,19 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI_YAML)
 }
 
-async fn get_article(State(store): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+/// Article ids: letters, digits, `-`, `_`, at most 128.
+fn check_article_id(id: &str) -> Result<(), ApiError> {
     if id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(ApiError::new(
             ErrorCode::BadParameter,
             "article id: expected letters, digits, '-' or '_' (at most 128)",
         ));
     }
+    Ok(())
+}
+
+async fn get_article(State(store): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    check_article_id(&id)?;
     let doc = blocking(&store, move |s| Ok(s.get(&id)?)).await?;
     match doc {
         // The stored JSON is the document schema; send it as is.
@@ -220,6 +229,43 @@ async fn list_events(State(store): State<AppState>, params: Params) -> Result<Re
     Ok(Json(page).into_response())
 }
 
+async fn get_duplicates(
+    State(store): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    check_article_id(&id)?;
+    Checked::new(params, &[])?;
+    match blocking(&store, move |s| Ok(s.duplicates(&id)?)).await? {
+        Some(g) => Ok(Json(g).into_response()),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no article with that id")),
+    }
+}
+
+async fn list_stories(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let p = Checked::new(params, &["offset", "limit"])?;
+    let query =
+        StoryQuery { offset: p.number_strict("offset", 0, 1_000_000)?, limit: p.number_strict("limit", 50, MAX_PAGE)? };
+    let page = blocking(&store, move |s| Ok(s.stories(&query)?)).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_story(
+    State(store): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::new(ErrorCode::BadParameter, format!("story id: {}", e.body_text())))?;
+    let id: u64 = id.trim().parse().map_err(|_| {
+        ApiError::new(ErrorCode::BadParameter, format!("story id: expected a whole number, got {:?}", short(&id)))
+    })?;
+    Checked::new(params, &[])?;
+    match blocking(&store, move |s| Ok(s.story(id)?)).await? {
+        Some(d) => Ok(Json(d).into_response()),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no story with that id; see /stories")),
+    }
+}
+
 /// Entity ids: `per:vladimir-putin`, `local:person:sergei-markov` — printable, not too long.
 fn check_entity_id(what: &str, id: &str) -> Result<(), ApiError> {
     if id.trim().is_empty() || id.len() > MAX_ENTITY_ID || id.chars().any(char::is_control) {
@@ -243,7 +289,10 @@ impl Checked {
             let k: String = k.chars().take(40).collect();
             return Err(ApiError::new(
                 ErrorCode::BadParameter,
-                format!("unknown parameter {k:?}; accepted: {}", allowed.join(", ")),
+                format!(
+                    "unknown parameter {k:?}; accepted: {}",
+                    if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+                ),
             ));
         }
         Ok(Checked(pairs))

@@ -6,6 +6,7 @@ pub use crate::entities::write_entities;
 use crate::error::{Ctx, ErrorKind, Result};
 pub use crate::events::write_events;
 pub use crate::quotes::write_quotes;
+use crate::stories::Across;
 use crate::types::{DocSummary, Duplicate, ListQuery, Page, PutReport, MAX_PAGE};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use newsgraph_model::{canonical_key, content_hash, Document};
@@ -14,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -163,6 +164,37 @@ CREATE INDEX events_lat         ON events(lat);
 /// Format version from which the `events` table exists.
 pub const EVENTS_SINCE: u32 = 4;
 
+/// Added in format version 5: near-duplicate groups and stories — see `FORMAT.md`.
+const SCHEMA_V5: &str = r#"
+CREATE TABLE duplicates (
+    doc_id     TEXT PRIMARY KEY,
+    canonical  TEXT NOT NULL,
+    nearest    TEXT,
+    similarity REAL
+) WITHOUT ROWID;
+CREATE INDEX duplicates_canonical ON duplicates(canonical);
+CREATE TABLE stories (
+    id              INTEGER PRIMARY KEY,
+    label           TEXT NOT NULL,
+    entities        TEXT NOT NULL,
+    places          TEXT NOT NULL,
+    keywords        TEXT NOT NULL,
+    dates           TEXT NOT NULL,
+    first_published INTEGER,
+    last_published  INTEGER,
+    articles        INTEGER NOT NULL
+);
+CREATE INDEX stories_articles ON stories(articles, last_published);
+CREATE TABLE story_articles (
+    doc_id   TEXT PRIMARY KEY,
+    story_id INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX story_articles_story ON story_articles(story_id);
+"#;
+
+/// Format version from which the `duplicates`, `stories` and `story_articles` tables exist.
+pub const STORIES_SINCE: u32 = 5;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -182,7 +214,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -250,6 +282,8 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 /// * 2 → 3: creates `quotes` (with `quotes_fts` and its triggers) and fills it from every
 ///   stored document's `quotes` layer.
 /// * 3 → 4: creates `events` and fills it from every stored document's `events` layer.
+/// * 4 → 5: creates `duplicates`, `stories` and `story_articles` and fills them by assigning
+///   every stored document, in insertion order, as a write would have.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -263,7 +297,10 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     if found < EVENTS_SINCE {
         tx.execute_batch(SCHEMA_V4).map_err(db)?;
     }
-    if found < FORMAT_VERSION {
+    if found < STORIES_SINCE {
+        tx.execute_batch(SCHEMA_V5).map_err(db)?;
+    }
+    if found < EVENTS_SINCE {
         let mut after: Option<String> = None;
         loop {
             let chunk = chunk_after(&tx, after.as_deref(), 256, ctx)?;
@@ -283,6 +320,9 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
                 _ => break,
             }
         }
+    }
+    if found < STORIES_SINCE {
+        crate::stories::fill(&tx, ctx)?;
     }
     set_meta(&tx, "format_version", &FORMAT_VERSION.to_string()).map_err(db)?;
     tx.commit().map_err(db)
@@ -331,11 +371,33 @@ pub struct Faults {
 }
 
 /// Writes a batch in one transaction. Returns the report and the changed documents.
+///
+/// Each inserted document is assigned its near-duplicate group and story through `across`
+/// (rebuilt from the database first when `None`). On error `across` is left `None`: its
+/// state may hold documents the rolled-back transaction did not store.
 pub fn put_batch(
     conn: &mut Connection,
     docs: Vec<Document>,
     ctx: Ctx,
     faults: &Faults,
+    across: &mut Option<Across>,
+) -> Result<(PutReport, Vec<Changed>)> {
+    if across.is_none() {
+        *across = Some(Across::rebuild(conn, ctx)?);
+    }
+    let res = put_batch_with(conn, docs, ctx, faults, across.as_mut().expect("built above"));
+    if res.is_err() {
+        *across = None;
+    }
+    res
+}
+
+fn put_batch_with(
+    conn: &mut Connection,
+    docs: Vec<Document>,
+    ctx: Ctx,
+    faults: &Faults,
+    across: &mut Across,
 ) -> Result<(PutReport, Vec<Changed>)> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -413,6 +475,7 @@ pub fn put_batch(
         write_entities(&tx, &doc).map_err(db)?;
         write_quotes(&tx, &doc).map_err(db)?;
         write_events(&tx, &doc).map_err(db)?;
+        across.add(&tx, &doc).map_err(db)?;
         report.inserted += 1;
         report.ids.push(doc.id.clone());
         changed.push(Changed { seq, doc });
@@ -496,7 +559,7 @@ fn update_row(tx: &Transaction, doc: &Document, seq: u64, now: i64) -> rusqlite:
     Ok(())
 }
 
-fn decode(id: &str, json: &str, ctx: Ctx) -> Result<Document> {
+pub fn decode(id: &str, json: &str, ctx: Ctx) -> Result<Document> {
     Document::from_json(json).map_err(|source| ctx.err(ErrorKind::CorruptDocument { id: id.to_string(), source }))
 }
 

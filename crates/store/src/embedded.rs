@@ -6,9 +6,11 @@ use crate::error::{Ctx, ErrorKind, Result};
 use crate::events;
 use crate::index::TextIndex;
 use crate::quotes;
+use crate::stories;
 use crate::types::{
-    DocSummary, EntityDetail, EntityEvents, EntityQuery, EntitySummary, EventHit, EventQuery, ListQuery, Page,
-    PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus,
+    DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary, EventHit, EventQuery,
+    ListQuery, Page, PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus, StoryDetail, StoryQuery,
+    StorySummary,
 };
 use crate::Store;
 use newsgraph_model::Document;
@@ -44,6 +46,9 @@ pub struct EmbeddedStore {
     /// Held for the life of a writable handle; the OS releases it if the process dies.
     _lock: Option<File>,
     faults: Faults,
+    /// Near-duplicate and story state of a writable handle, rebuilt from the database before
+    /// its first write (and after a failed one).
+    across: Option<stories::Across>,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -85,6 +90,7 @@ impl EmbeddedStore {
             format_found: db::FORMAT_VERSION,
             _lock: Some(lock),
             faults: Faults::default(),
+            across: None,
         };
         store.catch_up("open", false)?;
         Ok(store)
@@ -112,6 +118,7 @@ impl EmbeddedStore {
             format_found,
             _lock: None,
             faults: Faults::default(),
+            across: None,
         })
     }
 
@@ -162,6 +169,27 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    /// Fails with [`ErrorKind::NeedsUpgrade`] when the database predates the story tables.
+    fn need_stories(&self, ctx: Ctx) -> Result<()> {
+        if self.format_found < db::STORIES_SINCE {
+            return Err(ctx.err(ErrorKind::NeedsUpgrade { found: self.format_found, needed: db::STORIES_SINCE }));
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the near-duplicate and story state from the stored documents now (a writable
+    /// handle otherwise does it before its first write). Returns how long it took.
+    pub fn prepare_assignments(&mut self) -> Result<std::time::Duration> {
+        let ctx = Ctx { path: &self.dir, op: "prepare_assignments" };
+        if self.read_only {
+            return Err(ctx.err(ErrorKind::ReadOnly));
+        }
+        let started = std::time::Instant::now();
+        let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
+        self.across = Some(stories::Across::rebuild(conn, ctx)?);
+        Ok(started.elapsed())
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -207,7 +235,7 @@ impl Store for EmbeddedStore {
         }
         let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
         let before = db::last_seq(conn).map_err(|e| ctx.db(e))?;
-        let (report, changed) = db::put_batch(conn, docs, ctx, &self.faults)?;
+        let (report, changed) = db::put_batch(conn, docs, ctx, &self.faults, &mut self.across)?;
         // The documents are committed. If indexing fails below, the error is returned but the
         // documents stay stored; the index catches up at the next batch or the next open.
         if self.faults.skip_index_commit {
@@ -312,6 +340,30 @@ impl Store for EmbeddedStore {
         let ctx = self.ctx("events");
         self.need_events(ctx)?;
         events::events(&self.conn(), query, ctx)
+    }
+
+    fn stories(&self, query: &StoryQuery) -> Result<Page<StorySummary>> {
+        let ctx = self.ctx("stories");
+        self.need_stories(ctx)?;
+        stories::stories(&self.conn(), query, ctx)
+    }
+
+    fn story(&self, id: u64) -> Result<Option<StoryDetail>> {
+        let ctx = self.ctx("story");
+        self.need_stories(ctx)?;
+        stories::story(&self.conn(), id, ctx)
+    }
+
+    fn story_of(&self, article: &str) -> Result<Option<u64>> {
+        let ctx = self.ctx("story_of");
+        self.need_stories(ctx)?;
+        stories::story_of(&self.conn(), article, ctx)
+    }
+
+    fn duplicates(&self, article: &str) -> Result<Option<DuplicateGroup>> {
+        let ctx = self.ctx("duplicates");
+        self.need_stories(ctx)?;
+        stories::duplicates(&self.conn(), article, ctx)
     }
 
     fn status(&self) -> Result<StoreStatus> {

@@ -179,11 +179,12 @@ pub fn parse_near(s: &str) -> std::result::Result<Near, String> {
     Ok(n)
 }
 
-const COLUMNS: &str = "e.ordinal, e.code, e.root, e.plover, e.goldstein, e.quad_class, e.modality, e.trigger, \
+pub(crate) const COLUMNS: &str =
+    "e.ordinal, e.code, e.root, e.plover, e.goldstein, e.quad_class, e.modality, e.trigger, \
      e.content, e.span_start, e.span_end, e.source_id, e.source_name, e.source_code, e.target_id, e.target_name, \
      e.target_code, e.place_id, e.place_name, e.place_country, e.lat, e.lon, e.day, e.date_value, e.confidence";
 
-fn stored(r: &Row) -> rusqlite::Result<StoredEvent> {
+pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredEvent> {
     let who = |i: usize| -> rusqlite::Result<Option<EventActor>> {
         let name: Option<String> = r.get(i + 1)?;
         let id: Option<String> = r.get(i)?;

@@ -31,6 +31,10 @@
 //!   entity ids and CAMEO codes, code, day, place with coordinates), written in the article's
 //!   transaction: [`Store::events`] (actor, code, days, distance) and an entity's events as
 //!   source and target in [`EntityDetail::events`].
+//! * **Duplicates and stories.** Each inserted article is assigned its near-duplicate group
+//!   (MinHash + LSH; canonical = earliest published copy) and its story (incremental
+//!   clustering, `newsgraph_corpus`), written in its transaction: [`Store::duplicates`],
+//!   [`Store::stories`], [`Store::story`] (articles, entities, timeline).
 //!
 //! ```
 //! use newsgraph_model::{DocumentBuilder, Metadata};
@@ -68,12 +72,13 @@ mod error;
 mod events;
 mod index;
 mod quotes;
+mod stories;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-pub use db::{DB_FILE, ENTITIES_SINCE, EVENTS_SINCE, FORMAT_VERSION, QUOTES_SINCE};
+pub use db::{DB_FILE, ENTITIES_SINCE, EVENTS_SINCE, FORMAT_VERSION, QUOTES_SINCE, STORIES_SINCE};
 pub use embedded::{EmbeddedStore, LOCK_FILE};
 pub use entities::MAX_ENTITY_QUERY_CHARS;
 pub use error::{BoxError, ErrorKind, Result, StoreError};
@@ -82,11 +87,13 @@ pub use index::{
     mentioned_days, sanitize_query, ENTITY_FACET_LIMIT, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS,
 };
 pub use quotes::{ENTITY_QUOTES, HIT_QUOTES, MAX_QUOTE_QUERY_CHARS};
+pub use stories::{STORY_ENTITIES, STORY_TIMELINE};
 pub use types::{
-    DocSummary, Duplicate, EntityArticle, EntityDetail, EntityEvents, EntityFacet, EntityQuery, EntitySummary,
-    EventActor, EventHit, EventPlace, EventQuery, FacetCount, Facets, FormCount, ListQuery, Near, Page, PutReport,
-    QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, SearchHit, SearchQuery, SearchResults, Snippet, StoreStatus,
-    StoredEvent, StoredQuote, ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
+    DocSummary, Duplicate, DuplicateGroup, DuplicateMember, EntityArticle, EntityDetail, EntityEvents, EntityFacet,
+    EntityQuery, EntitySummary, EventActor, EventHit, EventPlace, EventQuery, FacetCount, Facets, FormCount, ListQuery,
+    Near, Page, PutReport, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, SearchHit, SearchQuery, SearchResults,
+    Snippet, StoreStatus, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryQuery, StorySummary, TimelineItem,
+    ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
 };
 
 use newsgraph_model::Document;
@@ -135,6 +142,18 @@ pub trait Store: Send + Sync {
     /// day range, distance of the place), the latest day first (undated last). Check user
     /// filters with [`EventQuery::check`]; unchecked odd values match nothing.
     fn events(&self, query: &EventQuery) -> Result<Page<EventHit>>;
+
+    /// Stories (articles clustered as they were stored), most articles first, then the latest.
+    fn stories(&self, query: &StoryQuery) -> Result<Page<StorySummary>>;
+
+    /// One story with its articles, entities and timeline of events and quotes.
+    fn story(&self, id: u64) -> Result<Option<StoryDetail>>;
+
+    /// The story of an article (`None` when there is no such article).
+    fn story_of(&self, article: &str) -> Result<Option<u64>>;
+
+    /// An article's near-duplicate group (`None` when there is no such article).
+    fn duplicates(&self, article: &str) -> Result<Option<DuplicateGroup>>;
 
     /// Document count and how far the search index has caught up.
     fn status(&self) -> Result<StoreStatus>;

@@ -223,12 +223,12 @@ pub fn search_words(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.iter().map(|w| fts_string(w, false)).collect::<Vec<_>>().join(" OR "))
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "q.ordinal, q.kind, q.content, q.span_start, q.span_end, q.source, q.cue, q.speaker_id, q.speaker_name, \
      q.speaker_kind, q.reported_by_id, q.reported_by_name, q.reported_by_kind, q.confidence";
 
 /// Reads [`COLUMNS`] (from column 0).
-fn stored(r: &Row) -> rusqlite::Result<StoredQuote> {
+pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredQuote> {
     let person = |id: usize| -> rusqlite::Result<Option<QuoteSpeaker>> {
         let name: Option<String> = r.get(id + 1)?;
         Ok(name.map(|name| QuoteSpeaker {

@@ -1071,7 +1071,11 @@ fn occurrences_tolerate_odd_layers() {
 
 /// Turns a store into a version-2 one (what formats 3 and 4 added removed).
 const DROP_QUOTES: &str = "DROP TRIGGER quotes_fts_insert; DROP TRIGGER quotes_fts_delete; \
-    DROP TRIGGER quotes_fts_update; DROP TABLE quotes_fts; DROP TABLE quotes; DROP TABLE events;";
+    DROP TRIGGER quotes_fts_update; DROP TABLE quotes_fts; DROP TABLE quotes; DROP TABLE events; DROP TABLE duplicates; \
+    DROP TABLE stories; DROP TABLE story_articles;";
+
+/// Turns a version-5 store into a version-4 one.
+const DROP_STORIES: &str = "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles;";
 
 /// A quote to add by hand: content, source and cue (each found in the text after the previous
 /// one; "" for none), speaker entity index, kind.
@@ -1761,7 +1765,10 @@ fn format_3_store_is_migrated_by_a_writable_open() {
     s.put_batch(event_corpus()).unwrap();
     drop(s);
     let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
-    conn.execute_batch("DROP TABLE events; UPDATE meta SET value = '3' WHERE key = 'format_version';").unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE events; {DROP_STORIES} UPDATE meta SET value = '3' WHERE key = 'format_version';"
+    ))
+    .unwrap();
     drop(conn);
     // Read-only: entities work without events; events are refused with a clear error.
     let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
@@ -1782,4 +1789,274 @@ fn format_3_store_is_migrated_by_a_writable_open() {
     drop(conn);
     let s = open(tmp.path());
     assert_eq!(s.events(&eq(Some("per:steve-witkoff"), None, None)).unwrap().total, 2);
+}
+
+// ---- near-duplicates and stories (format version 5) ----
+
+const WIRE: &str = "The finance ministers of the group met in Brussels on Tuesday to discuss a common budget for \
+    defence spending, and agreed to raise the shared fund by ten billion euros over five years, officials said. \
+    The plan still needs the approval of national parliaments, several of which have voiced doubts about the cost. \
+    Critics said the fund would take money from schools and hospitals, while supporters called it overdue.";
+
+fn story_corpus() -> Vec<Document> {
+    let copy = format!("{WIRE} This story was updated.");
+    vec![
+        doc(Some("https://a.example/wire"), "Ministers agree defence fund", WIRE, "A", "en", Some("2025-03-04T10:00:00+00:00")),
+        doc(
+            Some("https://b.example/quake"),
+            "Earthquake shakes the coast",
+            "A strong earthquake shook the northern coast on Monday, damaging houses and cutting power to thousands.",
+            "B",
+            "en",
+            Some("2025-03-03T08:00:00+00:00"),
+        ),
+        // A republished copy, published earlier than the first one stored: it becomes canonical.
+        doc(Some("https://c.example/copy"), "Ministers agree defence fund", &copy, "C", "en", Some("2025-03-04T07:00:00+00:00")),
+        doc(
+            Some("https://d.example/fund"),
+            "Defence fund doubts in parliaments",
+            "Several parliaments voiced doubts on Wednesday about the defence fund the finance ministers agreed in Brussels.",
+            "D",
+            "en",
+            Some("2025-03-05T09:00:00+00:00"),
+        ),
+    ]
+}
+
+/// Every story with its articles, and every article's duplicate group, as one comparable value.
+type AcrossState = (Vec<(StorySummary, Vec<String>)>, Vec<(String, String, Vec<String>)>);
+
+fn across_state(s: &EmbeddedStore) -> AcrossState {
+    let page = s.stories(&StoryQuery::default()).unwrap();
+    let stories = page
+        .items
+        .into_iter()
+        .map(|st| {
+            let d = s.story(st.id).unwrap().unwrap();
+            (st, d.articles.into_iter().map(|a| a.id).collect())
+        })
+        .collect();
+    let mut dups = Vec::new();
+    for d in s.iter_all() {
+        let d = d.unwrap();
+        let g = s.duplicates(&d.id).unwrap().unwrap();
+        dups.push((d.id.clone(), g.canonical, g.members.into_iter().map(|m| m.article.id).collect()));
+    }
+    (stories, dups)
+}
+
+#[test]
+fn inserted_articles_get_duplicate_groups_and_stories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let docs = story_corpus();
+    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+    s.put_batch(docs.clone()).unwrap();
+    // The copy published earlier is canonical; both are members, oldest first.
+    let g = s.duplicates(&ids[0]).unwrap().unwrap();
+    assert_eq!(g.canonical, ids[2]);
+    let members: Vec<&str> = g.members.iter().map(|m| m.article.id.as_str()).collect();
+    assert_eq!(members, [ids[2].as_str(), ids[0].as_str()]);
+    assert!(g.members[0].canonical && !g.members[1].canonical);
+    assert_eq!(s.duplicates(&ids[2]).unwrap().unwrap().canonical, ids[2]);
+    // No near-duplicate: a group of one. Unknown article: None.
+    let lone = s.duplicates(&ids[1]).unwrap().unwrap();
+    assert_eq!((lone.canonical.as_str(), lone.members.len()), (ids[1].as_str(), 1));
+    assert!(s.duplicates("nope").unwrap().is_none());
+    // Every article is in exactly one story; the copies are in one story.
+    let page = s.stories(&StoryQuery::default()).unwrap();
+    assert_eq!(page.items.iter().map(|x| x.articles).sum::<u64>(), 4, "{page:?}");
+    assert_eq!(s.story_of(&ids[0]).unwrap(), s.story_of(&ids[2]).unwrap());
+    assert_ne!(s.story_of(&ids[0]).unwrap(), s.story_of(&ids[1]).unwrap());
+    let st = s.story(s.story_of(&ids[0]).unwrap().unwrap()).unwrap().unwrap();
+    assert!(!st.summary.label.is_empty());
+    assert!(st.articles.iter().any(|a| a.id == ids[2]));
+    assert!(s.story(9_999).unwrap().is_none());
+
+    // Idempotent: the same batch again changes nothing.
+    let before = across_state(&s);
+    s.put_batch(docs.clone()).unwrap();
+    assert_eq!(across_state(&s), before);
+    drop(s);
+    // Reopened, the state is rebuilt: re-ingesting changes nothing, and a new article is
+    // assigned as it would have been in one run.
+    let mut s = open(tmp.path());
+    s.put_batch(docs.clone()).unwrap();
+    assert_eq!(across_state(&s), before);
+    let extra = doc(
+        Some("https://e.example/aftershock"),
+        "Aftershock hits the coast",
+        "An aftershock shook the northern coast on Tuesday, a day after the earthquake damaged houses.",
+        "E",
+        "en",
+        Some("2025-03-04T08:00:00+00:00"),
+    );
+    s.put_batch(vec![extra.clone()]).unwrap();
+    let reopened = across_state(&s);
+    drop(s);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let mut one = open(tmp2.path());
+    one.put_batch(docs).unwrap();
+    one.put_batch(vec![extra]).unwrap();
+    assert_eq!(across_state(&one), reopened);
+}
+
+#[test]
+fn failed_batch_leaves_no_assignment_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let docs = story_corpus();
+    s.put_batch(docs[..1].to_vec()).unwrap();
+    s.set_faults(Some(2), false);
+    assert!(s.put_batch(docs[1..].to_vec()).is_err());
+    s.set_faults(None, false);
+    s.put_batch(docs[1..].to_vec()).unwrap();
+    let tmp2 = tempfile::tempdir().unwrap();
+    let mut one = open(tmp2.path());
+    one.put_batch(docs).unwrap();
+    assert_eq!(across_state(&s), across_state(&one));
+}
+
+#[test]
+fn format_4_store_is_migrated_to_5_all_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(story_corpus()).unwrap();
+    let want = across_state(&s);
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(&format!("{DROP_STORIES} UPDATE meta SET value = '4' WHERE key = 'format_version';")).unwrap();
+    drop(conn);
+    // Read-only: events work; stories and duplicates are refused with a clear error.
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.status().unwrap().format_version, 4);
+    let err = ro.stories(&StoryQuery::default()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NeedsUpgrade { found: 4, needed: 5 }), "{err}");
+    assert!(ro.duplicates("x").is_err());
+    assert!(ro.events(&EventQuery::default()).is_ok());
+    drop(ro);
+    // A corrupt document makes the migration fail: nothing changes.
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    let (id, json): (String, String) = conn
+        .query_row("SELECT id, doc FROM documents ORDER BY rowid DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    conn.execute("UPDATE documents SET doc = 'not json' WHERE id = ?1", [&id]).unwrap();
+    drop(conn);
+    assert!(EmbeddedStore::open(tmp.path()).is_err());
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'format_version'", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, "4");
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('duplicates', 'stories', 'story_articles')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
+    conn.execute("UPDATE documents SET doc = ?2 WHERE id = ?1", [&id, &json]).unwrap();
+    drop(conn);
+    // A writable open migrates: the same groups and stories as a fresh store computed.
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    assert_eq!(across_state(&s), want);
+}
+
+#[test]
+fn stored_groups_and_stories_are_the_clusterers() {
+    // Many documents in few stories with near-copies, in batches: the tables must hold what
+    // the clusterer and the near-duplicate finder hold after the same documents in order.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let topics = ["flood river dam evacuated", "election ballot vote candidate", "budget tax spending minister"];
+    let mut docs = Vec::new();
+    for n in 0..60usize {
+        let t = topics[n % 3];
+        let body = if n % 7 == 6 {
+            // A near-copy of an earlier document, published a day before it.
+            format!("{} Updated.", docs.iter().map(|d: &Document| d.text().to_string()).nth(n - 6).unwrap())
+        } else {
+            format!("Report {n} on the {t} story, with words {} {} and more.", n * 31 % 97, n * 17 % 89)
+        };
+        let day = if n % 7 == 6 { 1 + (n - 6) % 20 } else { 2 + n % 20 };
+        docs.push(doc(
+            Some(&format!("https://x.example/{n}")),
+            &format!("{t} {n}"),
+            &body,
+            "X",
+            "en",
+            Some(&format!("2025-05-{day:02}T10:00:00+00:00")),
+        ));
+    }
+    for chunk in docs.chunks(9) {
+        s.put_batch(chunk.to_vec()).unwrap();
+    }
+    let mut nd = newsgraph_corpus::NearDuplicates::default();
+    let mut sc = newsgraph_corpus::StoryClusterer::default();
+    for d in &docs {
+        nd.add(d.id.clone(), d.meta.published.as_ref().map(|p| p.time.timestamp()), d.text());
+        sc.add(&newsgraph_corpus::features_from_document(d));
+    }
+    let mut want: Vec<(u64, Vec<String>)> = sc
+        .stories()
+        .into_iter()
+        .map(|st| {
+            let mut a = st.articles;
+            a.sort();
+            (st.id as u64, a)
+        })
+        .collect();
+    want.sort();
+    let page = s.stories(&StoryQuery { limit: 1000, offset: 0 }).unwrap();
+    let mut got: Vec<(u64, Vec<String>)> = page
+        .items
+        .iter()
+        .map(|st| {
+            let d = s.story(st.id).unwrap().unwrap();
+            assert_eq!(st.articles, d.articles.len() as u64);
+            let mut a: Vec<String> = d.articles.into_iter().map(|a| a.id).collect();
+            a.sort();
+            (st.id, a)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    let groups = nd.groups();
+    assert!(!groups.is_empty());
+    for g in groups {
+        for m in &g.members {
+            let sg = s.duplicates(m).unwrap().unwrap();
+            assert_eq!(sg.canonical, g.canonical, "{m}");
+            let mut a: Vec<String> = sg.members.into_iter().map(|x| x.article.id).collect();
+            let mut b = g.members.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b);
+        }
+    }
+}
+
+/// The cost of rebuilding the near-duplicate and story state when a store is reopened:
+/// `NEWSGRAPH_REOPEN_STORE=DIR cargo test -p newsgraph-store --lib reopen_cost -- --ignored --nocapture`
+/// (opens DIR writable: an older format is migrated first).
+#[test]
+#[ignore]
+fn reopen_cost() {
+    let Some(dir) = std::env::var_os("NEWSGRAPH_REOPEN_STORE") else { return };
+    let t = std::time::Instant::now();
+    let mut s = EmbeddedStore::open(Path::new(&dir)).unwrap();
+    let open = t.elapsed();
+    let t = std::time::Instant::now();
+    let docs: Vec<Document> = s.iter_all().map(|d| d.unwrap()).collect();
+    let decode = t.elapsed();
+    let t = std::time::Instant::now();
+    let feats: Vec<_> = docs.iter().map(newsgraph_corpus::features_from_document).collect();
+    let features = t.elapsed();
+    let rebuild = s.prepare_assignments().unwrap();
+    eprintln!(
+        "{} documents: open (incl. any migration) {open:?}; rebuild {rebuild:?} (of which reading and decoding \
+         the documents ≈ {decode:?}, features ≈ {features:?}, {} feature sets)",
+        docs.len(),
+        feats.len()
+    );
 }

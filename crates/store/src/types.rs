@@ -568,3 +568,104 @@ pub struct EntityEvents {
     pub as_source: Page<EventHit>,
     pub as_target: Page<EventHit>,
 }
+
+/// A page of [`stories`](crate::Store::stories): most articles first, then the latest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryQuery {
+    /// At most this many items (capped at [`MAX_PAGE`]).
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Default for StoryQuery {
+    fn default() -> Self {
+        StoryQuery { limit: 50, offset: 0 }
+    }
+}
+
+/// A story: articles on one news event, clustered as they arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorySummary {
+    pub id: u64,
+    /// Key entities, key word and place: "Donald Trump, Vladimir Putin — summit — Alaska".
+    pub label: String,
+    /// Publication time of its first and last article, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_published: Option<DateTime<Utc>>,
+    /// Number of its articles.
+    pub articles: u64,
+}
+
+/// An entity of a story's articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryEntity {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// Articles of the story mentioning it.
+    pub articles: u64,
+    pub mentions: u64,
+}
+
+/// One dated item of a story's timeline: an event or a quote, with its article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    /// When it happened (`YYYY-MM-DD`): an event's stated day (else its article's publication
+    /// day); a quote's article's publication day (UTC). Absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The article's publication time (Unix seconds), the tie-breaker within a day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<i64>,
+    pub article: QuoteArticle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<StoredEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<StoredQuote>,
+}
+
+/// A story with its articles, entities and timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryDetail {
+    #[serde(flatten)]
+    pub summary: StorySummary,
+    pub places: Vec<String>,
+    pub keywords: Vec<String>,
+    /// Dates its articles mention most.
+    pub dates: Vec<String>,
+    /// Its entities, most articles first (at most [`STORY_ENTITIES`](crate::STORY_ENTITIES)).
+    pub entities: Vec<StoryEntity>,
+    /// Its articles, oldest first (undated last).
+    pub articles: Vec<QuoteArticle>,
+    /// Its events and quotes ordered by the date of what happened (undated last; at most
+    /// [`STORY_TIMELINE`](crate::STORY_TIMELINE)).
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// One member of a near-duplicate group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateMember {
+    #[serde(flatten)]
+    pub article: QuoteArticle,
+    /// Whether it is the group's canonical copy (the earliest published).
+    pub canonical: bool,
+    /// The most similar earlier article when it was stored, and the estimated Jaccard
+    /// similarity of their word 5-shingles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f32>,
+}
+
+/// An article's near-duplicate group: every member (itself included) oldest first. An article
+/// without near-duplicates is a group of one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    /// The article asked about.
+    pub article: String,
+    /// The canonical copy's id.
+    pub canonical: String,
+    pub members: Vec<DuplicateMember>,
+}

@@ -70,27 +70,10 @@ pub(super) fn event_line(e: &StoredEvent) -> String {
 
 pub fn list(dir: &Path, q: &EventQuery, json: bool) -> Result<ExitCode> {
     let page = super::entities::read(dir, |s| s.events(q))?;
-    let mut out = std::io::stdout().lock();
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let shown = if page.items.is_empty() {
-        String::new()
-    } else {
-        format!(", showing {}-{}", q.offset + 1, q.offset + page.items.len() as u64)
-    };
-    writeln!(out, "{} {}{shown}, latest first", page.total, if page.total == 1 { "event" } else { "events" })?;
-    for h in &page.items {
-        print_hit(&mut out, h)?;
-    }
-    if page.total > q.offset + page.items.len() as u64 && !page.items.is_empty() {
-        writeln!(out, "more with --offset {}", q.offset + page.items.len() as u64)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    super::page::print(&page, json, ("event", "events"), "latest first", |out, h| print_hit(out, h))
 }
 
-pub(super) fn print_hit(out: &mut impl Write, h: &EventHit) -> std::io::Result<()> {
+pub(super) fn print_hit(out: &mut (impl Write + ?Sized), h: &EventHit) -> std::io::Result<()> {
     writeln!(out, "  {}", event_line(&h.event))?;
     let a = &h.article;
     writeln!(

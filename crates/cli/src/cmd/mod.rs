@@ -10,11 +10,13 @@ mod events_cmd;
 mod gdelt;
 mod ingest;
 mod ner;
+mod page;
 mod query;
 mod quotes;
 mod quotes_cmd;
 mod serve;
 mod stories;
+mod stories_cmd;
 mod timex;
 
 use crate::cli::{BenchCommand, Cli, Command, EvalCommand, InputOpts, TrainCommand};
@@ -71,6 +73,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 events_cmd::query(actor, role, code, from.as_deref(), to.as_deref(), near.as_deref(), limit, offset)?;
             events_cmd::list(&store.store, &q, json)
         }
+        Command::Stories { store, limit, offset, json } => {
+            stories_cmd::list(&store.store, &newsgraph_store::StoryQuery { limit, offset }, json)
+        }
+        Command::Story { id, store, json } => stories_cmd::show(&store.store, id, json),
         Command::Show { id, store, json } => query::show(&open_store_read(&store.store)?, &id, json),
         Command::Export { format, output, header, store } => {
             query::export(&open_store_read(&store.store)?, format, header, output.as_deref())

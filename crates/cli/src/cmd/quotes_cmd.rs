@@ -1,7 +1,6 @@
 //! `quotes`: who said what in a store's articles; also the quote lines of `entity` and `search`.
 use anyhow::Result;
 use newsgraph_store::{QuoteHit, QuoteQuery, Store, StoredQuote};
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -55,23 +54,8 @@ pub(super) fn article_line(h: &QuoteHit) -> String {
 
 pub fn list(dir: &Path, q: &QuoteQuery, json: bool) -> Result<ExitCode> {
     let page = super::entities::read(dir, |s| s.quotes(q))?;
-    let mut out = std::io::stdout().lock();
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let shown = if page.items.is_empty() {
-        String::new()
-    } else {
-        format!(", showing {}-{}", q.offset + 1, q.offset + page.items.len() as u64)
-    };
-    writeln!(out, "{} {}{shown}, newest articles first", page.total, if page.total == 1 { "quote" } else { "quotes" })?;
-    for h in &page.items {
+    super::page::print(&page, json, ("quote", "quotes"), "newest articles first", |out, h| {
         writeln!(out, "  {}", article_line(h))?;
-        writeln!(out, "      {}", quote_line(&h.quote))?;
-    }
-    if page.total > q.offset + page.items.len() as u64 && !page.items.is_empty() {
-        writeln!(out, "more with --offset {}", q.offset + page.items.len() as u64)?;
-    }
-    Ok(ExitCode::SUCCESS)
+        writeln!(out, "      {}", quote_line(&h.quote))
+    })
 }

@@ -18,7 +18,7 @@ pub fn run(store_dir: &Path, bind: &str, port: u16) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {bind}:{port}"))?;
         let addr = listener.local_addr()?;
-        eprintln!("newsgraph: serving {} on http://{addr}/ (API: /health /articles /articles/{{id}} /search /entities /entities/{{id}} /openapi.yaml)", store_dir.display());
+        eprintln!("newsgraph: serving {} on http://{addr}/ (API: /health /articles /articles/{{id}} /search /entities /entities/{{id}} /quotes /events /stories /stories/{{id}} /articles/{{id}}/duplicates /openapi.yaml)", store_dir.display());
         newsgraph_server::serve(listener, store).await.context("server failed")
     })?;
     Ok(ExitCode::SUCCESS)
