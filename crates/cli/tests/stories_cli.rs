@@ -63,7 +63,8 @@ fn examples_form_one_alaska_story_with_the_copy_grouped() {
     seen.dedup();
     assert_eq!((n as u64, seen.len() as u64), (total, total), "{table}");
 
-    // The summit announcement, from every side and both copies of the sample, is one story.
+    // The summit, from its announcement (both copies of the sample) through every side's
+    // view to the day itself, is one story (the window spans the announcement and the summit).
     let story_of = |file: &str| {
         let id = &by_file[file];
         all.iter()
@@ -72,7 +73,7 @@ fn examples_form_one_alaska_story_with_the_copy_grouped() {
             .clone()
     };
     let alaska = story_of("alaska-summit.txt");
-    for f in ["alaska-summit-copy.txt", "moscow-view.txt", "washington-view.txt"] {
+    for f in ["alaska-summit-copy.txt", "moscow-view.txt", "washington-view.txt", "spellings.txt", "summit-day.txt"] {
         assert_eq!(story_of(f), alaska, "{f} should be in the Alaska story:\n{table}");
     }
     let st = all.iter().find(|st| st["id"] == alaska).unwrap();

@@ -87,6 +87,8 @@ pub struct StoryConfig {
     /// Centroid similarity under which the two halves of a bisected story are split.
     pub split_threshold: f32,
     /// Largest gap (days) between an article's publication time and a story's time span.
+    /// Two weeks: a story about a scheduled event runs from its announcement (often a week
+    /// ahead) through the day to its aftermath, and articles do not arrive in date order.
     pub window_days: f32,
     /// Weights of the kinds in the similarity: words, entities, places, dates, events.
     pub weights: [f32; KINDS],
@@ -111,7 +113,7 @@ impl Default for StoryConfig {
             threshold: 0.12,
             merge_threshold: 0.5,
             split_threshold: 0.3,
-            window_days: 7.0,
+            window_days: 14.0,
             weights: [0.5, 0.3, 0.05, 0.1, 0.1],
             entity_gate: 0.0,
             article_terms: 60,

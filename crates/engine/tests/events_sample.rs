@@ -1,17 +1,10 @@
 //! The standard pipeline on `examples/alaska-summit.txt` (published Friday 2025-08-08): the
 //! events the events issue's Done-when list names. The coder has no knowledge of this
 //! article: its patterns are general verbs and nouns of the CAMEO codebook.
-use newsgraph_engine::Pipeline;
-use newsgraph_ingest::{IngestOptions, Source};
-use newsgraph_model::{Document, Event, Modality};
+mod common;
 
-fn sample() -> Document {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/alaska-summit.txt");
-    let mut src = Source::open(path, &IngestOptions::default()).expect("the example opens");
-    let mut doc = src.next().expect("one article").expect("it reads").document;
-    Pipeline::standard().annotate(&mut doc);
-    doc
-}
+use common::sample;
+use newsgraph_model::{Document, Event, Modality};
 
 fn show(doc: &Document, e: &Event) -> String {
     let ent = |a: &Option<newsgraph_model::Actor>| {

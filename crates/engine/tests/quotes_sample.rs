@@ -1,16 +1,9 @@
 //! The standard pipeline on `examples/alaska-summit.txt`: the quotes the quotes issue's
 //! Done-when list names, each with its speaker entity.
-use newsgraph_engine::Pipeline;
-use newsgraph_ingest::{IngestOptions, Source};
-use newsgraph_model::{Document, Quote, QuoteKind};
+mod common;
 
-fn sample() -> Document {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/alaska-summit.txt");
-    let mut src = Source::open(path, &IngestOptions::default()).expect("the example opens");
-    let mut doc = src.next().expect("one article").expect("it reads").document;
-    Pipeline::standard().annotate(&mut doc);
-    doc
-}
+use common::sample;
+use newsgraph_model::{Document, Quote, QuoteKind};
 
 fn entity_id(doc: &Document, e: Option<u32>) -> Option<&str> {
     e.map(|e| doc.layers.entities[e as usize].id.as_str())

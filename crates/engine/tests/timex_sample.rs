@@ -1,16 +1,9 @@
 //! The standard pipeline on `examples/alaska-summit.txt` (published Friday 2025-08-08):
 //! the time expressions the time issue's Done-when list names.
-use newsgraph_engine::Pipeline;
-use newsgraph_ingest::{IngestOptions, Source};
-use newsgraph_model::Document;
+mod common;
 
-fn sample() -> Document {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/alaska-summit.txt");
-    let mut src = Source::open(path, &IngestOptions::default()).expect("the example opens");
-    let mut doc = src.next().expect("one article").expect("it reads").document;
-    Pipeline::standard().annotate(&mut doc);
-    doc
-}
+use common::sample;
+use newsgraph_model::Document;
 
 /// The timex whose text is `surface` inside the sentence that contains `context`.
 fn find<'d>(doc: &'d Document, context: &str, surface: &str) -> &'d newsgraph_model::Timex {

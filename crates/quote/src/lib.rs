@@ -615,7 +615,9 @@ impl Finder<'_, '_> {
             });
             let person = v.mention_range(a).is_some_and(|(ma, mb)| ma == a && mb == colon)
                 && v.mention(a).is_some_and(|m| m.kind == EntityType::Person);
-            if !(caps || person) || colon + 2 >= end {
+            // A dateline ("NEW YORK: …") names a place, not a speaker.
+            let place = v.mention(a).is_some_and(|m| m.kind == EntityType::Place);
+            if !(caps || person) || place || colon + 2 >= end {
                 continue;
             }
             let mut stop = end;

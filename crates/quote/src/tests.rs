@@ -174,6 +174,7 @@ fn reported_speech() {
         ),
         // A transcript label.
         ("SMITH: We will win this.", vec![], vec![row("We will win this.", Direct, Some("SMITH"), None, None)]),
+        ("KYIV: The city was quiet overnight.", vec![("KYIV", EntityType::Place)], vec![]),
     ];
     for (text, names, want) in cases {
         assert_eq!(quotes(text, &names), want, "{text}");

@@ -1,14 +1,12 @@
 //! The event routes (`/events`, an entity's events as source and target), against the real
 //! server on a loopback port, with hostile parameters.
+mod common;
 use newsgraph_model::{
     Actor, Document, DocumentBuilder, Entity, EntityType, Event, Geo, Metadata, Modality, Published, Span, TimeBasis,
 };
 use newsgraph_store::{EmbeddedStore, Store};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
 
 /// An event: trigger word, source and target entity indexes with actor codes, code, place index.
 type E<'a> = (&'a str, Option<(u32, &'a str)>, Option<(u32, &'a str)>, &'a str, Option<u32>);
@@ -89,10 +87,7 @@ fn docs() -> Vec<Document> {
     ]
 }
 
-struct Server {
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
+use common::{get, Server};
 
 fn start(prepare: impl FnOnce(&Path)) -> Server {
     let dir = tempfile::tempdir().unwrap();
@@ -100,45 +95,7 @@ fn start(prepare: impl FnOnce(&Path)) -> Server {
     store.put_batch(docs()).unwrap();
     drop(store);
     prepare(dir.path());
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open_read_only(dir.path()).unwrap());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, newsgraph_server::router(store)).await.unwrap();
-        });
-    });
-    Server { addr, _dir: dir }
-}
-
-fn get(s: &Server, target: &str) -> (u16, Value) {
-    let mut c = TcpStream::connect(s.addr).unwrap();
-    write!(c, "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    c.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw);
-    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let body =
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
-    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{target}: not JSON ({e}): {body}"));
-    (status, json)
-}
-
-fn unchunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap();
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = &rest[n + 2..];
-    }
-    out
+    common::serve(dir)
 }
 
 fn codes(page: &Value) -> Vec<String> {

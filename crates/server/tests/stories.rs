@@ -1,13 +1,11 @@
 //! The story and duplicate routes (`/stories`, `/stories/{id}`, `/articles/{id}/duplicates`),
 //! against the real server on a loopback port, with hostile parameters.
+mod common;
 use newsgraph_model::{
     Actor, Document, DocumentBuilder, Entity, EntityType, Event, Metadata, Modality, Published, Span, TimeBasis, Timex,
     TimexType,
 };
 use newsgraph_store::{EmbeddedStore, Store};
-use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 
 const TEXT: &str = "Donald Trump said he will meet Vladimir Putin in Alaska next Friday to discuss ending the war in \
@@ -83,11 +81,7 @@ fn docs() -> Vec<Document> {
     ]
 }
 
-struct Server {
-    addr: SocketAddr,
-    ids: Vec<String>,
-    _dir: tempfile::TempDir,
-}
+use common::{get, Server};
 
 fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
@@ -96,45 +90,9 @@ fn start() -> Server {
     let ids = docs.iter().map(|d| d.id.clone()).collect();
     store.put_batch(docs).unwrap();
     drop(store);
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open_read_only(dir.path()).unwrap());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, newsgraph_server::router(store)).await.unwrap();
-        });
-    });
-    Server { addr, ids, _dir: dir }
-}
-
-fn get(s: &Server, target: &str) -> (u16, Value) {
-    let mut c = TcpStream::connect(s.addr).unwrap();
-    write!(c, "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    c.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw);
-    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let body =
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
-    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{target}: not JSON ({e}): {body}"));
-    (status, json)
-}
-
-fn unchunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap();
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = &rest[n + 2..];
-    }
-    out
+    let mut s = common::serve(dir);
+    s.ids = ids;
+    s
 }
 
 #[test]
@@ -207,7 +165,7 @@ fn bad_and_unknown_ids_are_json_errors() {
 #[test]
 fn a_store_without_the_story_tables_answers_503() {
     let s = start();
-    let conn = rusqlite::Connection::open(s._dir.path().join(newsgraph_store::DB_FILE)).unwrap();
+    let conn = rusqlite::Connection::open(s.dir.path().join(newsgraph_store::DB_FILE)).unwrap();
     conn.execute_batch(
         "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles; \
          UPDATE meta SET value = '4' WHERE key = 'format_version';",
@@ -215,7 +173,7 @@ fn a_store_without_the_story_tables_answers_503() {
     .unwrap();
     drop(conn);
     // A fresh read-only handle sees version 4.
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open_read_only(s._dir.path()).unwrap());
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open_read_only(s.dir.path()).unwrap());
     let err = store.stories(&Default::default()).unwrap_err();
     assert!(matches!(err.kind(), newsgraph_store::ErrorKind::NeedsUpgrade { found: 4, needed: 5 }), "{err}");
     let api: newsgraph_server::ApiError = err.into();
