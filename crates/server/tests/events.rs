@@ -4,7 +4,6 @@ mod common;
 use newsgraph_model::{
     Actor, Document, DocumentBuilder, Entity, EntityType, Event, Geo, Metadata, Modality, Published, Span, TimeBasis,
 };
-use newsgraph_store::{EmbeddedStore, Store};
 use serde_json::Value;
 use std::path::Path;
 
@@ -89,13 +88,9 @@ fn docs() -> Vec<Document> {
 
 use common::{get, Server};
 
+/// Serves a read-only handle on a store holding [`docs`]; `prepare` may alter the database first.
 fn start(prepare: impl FnOnce(&Path)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = EmbeddedStore::open(dir.path()).unwrap();
-    store.put_batch(docs()).unwrap();
-    drop(store);
-    prepare(dir.path());
-    common::serve(dir)
+    common::start_with(docs(), prepare)
 }
 
 fn codes(page: &Value) -> Vec<String> {

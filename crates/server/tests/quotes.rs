@@ -4,7 +4,6 @@ mod common;
 use newsgraph_model::{
     Document, DocumentBuilder, Entity, EntityType, Metadata, Published, Quote, QuoteKind, Span, TimeBasis,
 };
-use newsgraph_store::{EmbeddedStore, Store};
 use serde_json::Value;
 use std::path::Path;
 
@@ -86,16 +85,11 @@ fn docs() -> Vec<Document> {
     ]
 }
 
-/// Serves a read-only handle on a store holding [`docs`]; `prepare` may alter the database first.
 use common::{get, Server};
 
+/// Serves a read-only handle on a store holding [`docs`]; `prepare` may alter the database first.
 fn start(prepare: impl FnOnce(&Path)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = EmbeddedStore::open(dir.path()).unwrap();
-    store.put_batch(docs()).unwrap();
-    drop(store);
-    prepare(dir.path());
-    common::serve(dir)
+    common::start_with(docs(), prepare)
 }
 
 fn texts(page: &Value) -> Vec<String> {

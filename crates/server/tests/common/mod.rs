@@ -29,6 +29,16 @@ pub fn serve(dir: tempfile::TempDir) -> Server {
     Server { addr, ids: Vec::new(), dir }
 }
 
+/// Serves a read-only handle on a store holding `docs`; `prepare` may alter the database first.
+pub fn start_with(docs: Vec<newsgraph_model::Document>, prepare: impl FnOnce(&std::path::Path)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = EmbeddedStore::open(dir.path()).unwrap();
+    store.put_batch(docs).unwrap();
+    drop(store);
+    prepare(dir.path());
+    serve(dir)
+}
+
 /// GET `target` (already percent-encoded); returns the status and the JSON body.
 pub fn get(s: &Server, target: &str) -> (u16, Value) {
     let mut c = TcpStream::connect(s.addr).unwrap();
