@@ -15,8 +15,8 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct StoreArg {
-    /// Store directory.
-    #[arg(long, env = "NEWSGRAPH_STORE", default_value = "newsgraph-data", value_name = "DIR")]
+    /// Store directory, or a PostgreSQL database URL (postgres://user@host:port/db).
+    #[arg(long, env = "NEWSGRAPH_STORE", default_value = "newsgraph-data", value_name = "DIR|URL")]
     pub store: PathBuf,
 }
 
@@ -57,6 +57,10 @@ pub enum Command {
         /// Hide the progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Publish the articles to the NATS JetStream work stream (workers annotate and
+        /// store them) instead of storing them here. Comma-separated URLs for a cluster.
+        #[arg(long, env = "NEWSGRAPH_NATS", value_name = "URL")]
+        nats: Option<String>,
     },
     /// Full-text search with filters; prints ranked hits with snippets.
     Search {
@@ -88,6 +92,10 @@ pub enum Command {
         /// per:vladimir-putin). Repeat to require several.
         #[arg(long = "entity", value_name = "ID")]
         entities: Vec<String>,
+        /// Group the hits by story: each story with its label, span, matching articles and
+        /// best hit (--limit and --offset then page the stories).
+        #[arg(long)]
+        stories: bool,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
@@ -119,7 +127,10 @@ pub enum Command {
         id: String,
         #[command(flatten)]
         store: StoreArg,
-        /// Articles per page.
+        /// Print its timeline instead: events, quotes and articles by the date of what happened.
+        #[arg(long)]
+        timeline: bool,
+        /// Articles (timeline items with --timeline) per page.
         #[arg(long, default_value_t = 20)]
         limit: u64,
         #[arg(long, default_value_t = 0)]
@@ -210,12 +221,13 @@ pub enum Command {
         json: bool,
     },
     /// Export the store: every article with all its layers (jsonl), or GDELT 2.0 tables
-    /// (events, mentions, GKG 2.1; tab-separated as GDELT ships them; see crates/cli/EXPORT.md).
+    /// (events, mentions, GKG 2.1; tab-separated as GDELT ships them), or a folder of Parquet
+    /// tables (see crates/cli/EXPORT.md).
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// Write here instead of stdout.
-        #[arg(long, short)]
+        /// Write here instead of stdout (parquet: the folder to write, required).
+        #[arg(long, short, visible_alias = "out")]
         output: Option<PathBuf>,
         /// GDELT formats: first line with the published column names (GDELT's own files have none).
         #[arg(long)]
@@ -230,7 +242,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve the HTTP JSON API (see crates/server/openapi.yaml).
+    /// Serve the HTTP JSON API (see crates/server/openapi.yaml) and the web UI at /.
     Serve {
         #[command(flatten)]
         store: StoreArg,
@@ -258,6 +270,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scale-out: set up and watch the NATS JetStream work stream.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Scale-out: pull articles from the work stream, annotate them, store them, acknowledge.
+    Worker {
+        /// NATS server URL(s), comma-separated.
+        #[arg(long, env = "NEWSGRAPH_NATS", value_name = "URL")]
+        nats: String,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Articles per fetch and per store transaction.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        /// Exit once nothing has been left to deliver or acknowledge for this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        exit_when_idle: Option<f64>,
+        /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9187).
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
+        /// Print the final report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// No progress lines.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Ingest the bundled examples into a fresh store and print what was found.
     Demo {
         /// The examples folder.
@@ -279,6 +317,8 @@ pub enum ExportFormat {
     GdeltMentions,
     /// GDELT GKG 2.1: 27 tab-separated columns, one article a line.
     GdeltGkg,
+    /// A folder (--out DIR) of Parquet files: articles, entities, quotes, events, timexes.
+    Parquet,
 }
 
 #[derive(Subcommand, Debug)]
@@ -457,7 +497,48 @@ impl Scheme {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ClusterCommand {
+    /// Create (or update) the work stream, the dead-letter stream and the workers' consumer.
+    Init {
+        /// NATS server URL(s), comma-separated.
+        #[arg(long, env = "NEWSGRAPH_NATS", value_name = "URL")]
+        nats: String,
+        /// Stream replicas (3 on a 3-node NATS cluster).
+        #[arg(long, default_value_t = 1)]
+        replicas: usize,
+        /// Deliveries of an article before it goes to the dead-letter stream.
+        #[arg(long, default_value_t = 5)]
+        max_deliver: i64,
+        /// Seconds a worker may hold an article before it is redelivered.
+        #[arg(long, default_value_t = 60)]
+        ack_wait: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stream depth, articles in progress, redeliveries, dead letters.
+    Status {
+        #[arg(long, env = "NEWSGRAPH_NATS", value_name = "URL")]
+        nats: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Ingest cost per article as the store grows (near-duplicates, stories and identity on):
+    /// articles derived from analyzed base articles by recombining paragraphs with their
+    /// layers, stored into a fresh temporary store; CPU time per article by slice, peak memory.
+    Corpus {
+        /// Base articles (files or folders) whose paragraphs are recombined; missing ones are skipped.
+        #[arg(long = "input", default_values_t = ["examples".to_string(), "../shared/data/article-extraction-benchmark/html".to_string()])]
+        inputs: Vec<String>,
+        /// Corpus sizes to run (each into its own fresh store).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000])]
+        sizes: Vec<usize>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Near-duplicate detection: documents per CPU-second for signature + query + insert,
     /// over documents re-mixed from a corpus's texts with planted near-copies.
     Dedup {
@@ -523,6 +604,26 @@ pub enum BenchCommand {
         /// Passes over the documents.
         #[arg(long, default_value_t = 1)]
         repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Articles through NATS JetStream and worker processes into a store, against one process.
+    Cluster {
+        /// Inputs (files or folders).
+        #[arg(default_values_t = ["examples".to_string(), "../shared/data/article-extraction-benchmark/html".to_string()])]
+        inputs: Vec<String>,
+        /// Worker processes (more than one needs --store postgres://…).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// Each article this many times (as distinct articles).
+        #[arg(long, default_value_t = 2)]
+        copies: usize,
+        /// NATS URL; by default a nats-server is started on a free loopback port.
+        #[arg(long, value_name = "URL")]
+        nats: Option<String>,
+        /// The workers' store; by default a temporary embedded store.
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -161,8 +161,72 @@ fn gdelt_exports_have_the_published_layouts() {
             assert_eq!(q.split('|').count(), 4, "quotation block {q}");
         }
         persons += usize::from(!f[11].is_empty());
+        // Counts (V1): CountType#Count#ObjectType#Type#FullName#CountryCode#ADM1#Lat#Long#FeatureID;
+        // V2.1 adds the character offset.
+        for (col, n) in [(5, 10), (6, 11)] {
+            for c in f[col].split(';').filter(|l| !l.is_empty()) {
+                let p: Vec<&str> = c.split('#').collect();
+                assert_eq!(p.len(), n, "count block {c}");
+                assert!(
+                    !p[0].is_empty() && p[0].bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                    "count type {c}"
+                );
+                p[1].parse::<u64>().unwrap_or_else(|_| panic!("count {c}"));
+                assert!(["0", "1", "2", "3", "4", "5"].contains(&p[3]), "location type {c}");
+                if p[3] != "0" {
+                    assert!(p[7].parse::<f64>().is_ok() && p[8].parse::<f64>().is_ok(), "{c}");
+                }
+                if n == 11 {
+                    p[10].parse::<u32>().unwrap();
+                }
+            }
+        }
+        // Themes: names; V2EnhancedThemes: NAME,offset.
+        let theme_name =
+            |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        for t in f[7].split(';').filter(|l| !l.is_empty()) {
+            assert!(theme_name(t), "theme {t}");
+        }
+        for t in f[8].split(';').filter(|l| !l.is_empty()) {
+            let (name, off) = t.split_once(',').unwrap();
+            assert!(theme_name(name) && f[7].split(';').any(|x| x == name), "enhanced theme {t}");
+            off.parse::<u32>().unwrap();
+        }
+        // V1.5 tone: seven comma-separated numbers, tone = positive − negative, word count last.
+        let tone: Vec<f64> = f[15].split(',').map(|x| x.parse().unwrap_or_else(|_| panic!("tone {}", f[15]))).collect();
+        assert_eq!(tone.len(), 7, "tone {}", f[15]);
+        assert!(
+            (tone[0] - (tone[1] - tone[2])).abs() < 0.01 && (tone[3] - (tone[1] + tone[2])).abs() < 0.01,
+            "{}",
+            f[15]
+        );
+        assert!(tone[..6].iter().all(|x| x.abs() <= 100.0) && tone[6] >= 1.0 && tone[6].fract() == 0.0, "{}", f[15]);
+        // V2.1 amounts: Amount,Object,Offset.
+        for a in f[24].split(';').filter(|l| !l.is_empty()) {
+            let p: Vec<&str> = a.split(',').collect();
+            assert_eq!(p.len(), 3, "amount block {a}");
+            assert!(p[0].parse::<f64>().is_ok() && !p[0].contains('e'), "amount {a}");
+            p[2].parse::<u32>().unwrap();
+        }
+        // V2.1 all names: Name,offset.
+        for n in f[23].split(';').filter(|l| !l.is_empty()) {
+            let (_, off) = n.rsplit_once(',').unwrap();
+            off.parse::<u32>().unwrap();
+        }
+        assert!(f[18].is_empty() || f[18].starts_with("http"), "SharingImage {}", f[18]);
     }
     assert!(persons >= 5, "persons named in the examples");
+    // The sample article: its deaths count, themes, tone and sharing image.
+    let sample = gkg.lines().find(|l| l.contains("1.7604988")).expect("the sample article's row");
+    let f: Vec<&str> = sample.split('\t').collect();
+    assert!(f[5].split(';').any(|c| c.starts_with("KILL#10000#deaths#")), "counts: {}", f[5]);
+    assert!(f[24].split(';').any(|a| a.starts_with("1000,kilometers front line,")), "amounts: {}", f[24]);
+    for t in ["ARMEDCONFLICT", "NEGOTIATIONS", "SANCTIONS"] {
+        assert!(f[7].split(';').any(|x| x == t), "themes: {}", f[7]);
+    }
+    assert!(f[15].starts_with('-'), "a war story has a negative tone: {}", f[15]);
+    assert!(f[18].starts_with("https://i.cbc.ca/"), "sharing image {}", f[18]);
+    assert!(!f[22].is_empty() && !f[23].is_empty() && !f[16].is_empty());
     assert!(gkg.contains("Vladimir Putin"));
     let header = export(s, "gdelt-gkg", true);
     assert!(header.starts_with("GKGRECORDID\tDATE\tSourceCollectionIdentifier\t"));

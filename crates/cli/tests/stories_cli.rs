@@ -115,3 +115,79 @@ fn examples_form_one_alaska_story_with_the_copy_grouped() {
     assert_eq!(code, 1);
     assert!(err.contains("no story 424242"), "{err}");
 }
+
+/// Entities of the store whose written forms include any of `needles` (case-insensitive).
+fn entities_written_as<'a>(all: &'a [Value], needles: &[&str]) -> Vec<&'a Value> {
+    all.iter()
+        .filter(|e| {
+            e["aliases"].as_array().unwrap().iter().any(|f| {
+                let form = f["form"].as_str().unwrap().to_lowercase();
+                needles.iter().any(|n| form.contains(&n.to_lowercase()))
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn examples_name_each_person_once_across_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let (code, _, err) = run(&["ingest", "examples", "--store", s, "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let page = json(&["entities", "--store", s, "--limit", "1000", "--json"]);
+    let all = page["items"].as_array().unwrap();
+    assert_eq!(page["total"].as_u64().unwrap() as usize, all.len());
+
+    // Witkoff, Witkof and the garbled Vikof: one entity, the misspellings marked repaired.
+    let w = entities_written_as(all, &["witkof", "vikof"]);
+    let ids: Vec<&str> = w.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["per:steve-witkoff"], "{w:#?}");
+    let forms = w[0]["aliases"].as_array().unwrap();
+    let form = |f: &str| forms.iter().find(|x| x["form"].as_str().unwrap().ends_with(f));
+    assert_eq!(form("Vikof").map(|f| f["repaired"].as_bool()), Some(Some(true)), "{forms:?}");
+    assert_eq!(form("Witkoff").map(|f| f["repaired"].as_bool()), Some(Some(false)), "{forms:?}");
+    assert!(w[0]["articles"].as_u64().unwrap() >= 3, "{:?}", w[0]);
+
+    // Zelenskyy, Zelensky, the machine-translated Zelenski and "Mr. Zelenskyy": one entity.
+    let z = entities_written_as(all, &["zelensk"]);
+    let ids: Vec<&str> = z.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["per:volodymyr-zelenskyy"], "{z:#?}");
+    let forms: Vec<&str> = z[0]["aliases"].as_array().unwrap().iter().map(|f| f["form"].as_str().unwrap()).collect();
+    assert!(
+        forms.iter().any(|f| f.ends_with("Zelenski")) && forms.iter().any(|f| f.ends_with("Zelenskyy")),
+        "{forms:?}"
+    );
+    // A merged local id answers with the entity it was merged into.
+    for merged in z[0]["merged"].as_array().map(|v| v.as_slice()).unwrap_or(&[]) {
+        let e = json(&["entity", merged.as_str().unwrap(), "--store", s, "--json"]);
+        assert_eq!(e["id"], "per:volodymyr-zelenskyy", "{e}");
+    }
+    // No two listed entities of one kind share a name.
+    let mut names: Vec<(String, String)> = all
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap().to_string(), e["name"].as_str().unwrap().to_lowercase()))
+        .collect();
+    names.sort();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n, "a name listed twice");
+
+    // The entity's timeline, by the date of what happened; search grouped by story.
+    let t = json(&["entity", "per:vladimir-putin", "--timeline", "--limit", "1000", "--store", s, "--json"]);
+    let items = t["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["event"].is_object()) && items.iter().any(|i| i["quote"].is_object()), "{t}");
+    let dates: Vec<&str> = items.iter().filter_map(|i| i["date"].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    let (code, out, _) = run(&["entity", "per:vladimir-putin", "--timeline", "--store", s]);
+    assert_eq!(code, 0);
+    assert!(out.contains("timeline of per:vladimir-putin"), "{out}");
+    let g = json(&["search", "Putin Alaska summit", "--stories", "--store", s, "--json"]);
+    assert_eq!(g["total"], 1, "the examples are one story: {g}");
+    let top = &g["items"][0];
+    assert!(top["matching"].as_u64().unwrap() >= 5, "{top}");
+    assert!(top["story"]["label"].as_str().unwrap().contains("Putin"), "{top}");
+    let (code, out, _) = run(&["search", "Putin", "--stories", "--store", s]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 story with matching articles"), "{out}");
+}

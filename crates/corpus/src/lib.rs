@@ -1,5 +1,6 @@
-//! Work across articles: exact and near-duplicate detection, and story clustering
-//! ([`story`]: incremental clustering of articles into stories).
+//! Work across articles: exact and near-duplicate detection, story clustering
+//! ([`story`]: incremental clustering of articles into stories) and cross-document identity
+//! ([`identity`]: document-local entities merged across articles, absorbed by the knowledge base).
 //!
 //! [`MinHasher`] turns a text into a [`Signature`] (MinHash over word 5-shingles, 128
 //! hash functions); [`LshIndex`] finds, among the signatures inserted so far, those whose
@@ -22,6 +23,7 @@
 //! Useful for: wire copy republished with small edits, updates, boilerplate-wrapped copies.
 //! Not useful for: translations or rewrites of the same story (that is story clustering).
 
+pub mod identity;
 mod minhash;
 mod neardup;
 pub mod story;

@@ -7,6 +7,14 @@ use std::collections::HashMap;
 pub const DEFAULT_THRESHOLD: f32 = 0.6;
 const BANDS: usize = 30;
 const ROWS: usize = NUM_HASHES / BANDS;
+/// Most signatures kept per LSH bucket. A bucket only fills up when many documents share a
+/// band, i.e. when they are copies of each other; the ones already there represent the
+/// family, so later members are found through them. This keeps a query's cost bounded
+/// (at most `BANDS × BUCKET_CAP` candidates) when thousands of articles are one wire story.
+pub const BUCKET_CAP: usize = 32;
+/// Estimated similarity at or above which a new document is represented by an earlier copy
+/// and not indexed itself (it would only add another entry to the same buckets).
+pub const REPRESENTED: f32 = 0.9;
 
 /// Band keys are already well-mixed hashes: use them as they are instead of re-hashing.
 #[derive(Debug, Default, Clone, Copy)]
@@ -54,17 +62,35 @@ impl LshIndex {
         self.sigs.is_empty()
     }
 
-    /// Inserts a signature; returns its index (insertion order).
+    /// Inserts a signature; returns its index (insertion order). A bucket already holding
+    /// [`BUCKET_CAP`] signatures is left as it is.
     pub fn insert(&mut self, sig: Signature) -> usize {
+        self.insert_with(sig, true)
+    }
+
+    /// Inserts a signature, into the buckets only when `indexed` (an unindexed one keeps its
+    /// index number but is never returned by a query).
+    pub fn insert_with(&mut self, sig: Signature, indexed: bool) -> usize {
         if self.tables.is_empty() {
             *self = LshIndex::new();
         }
         let idx = self.sigs.len() as u32;
-        for (b, table) in self.tables.iter_mut().enumerate() {
-            table.entry(band_key(&sig.0[b * ROWS..(b + 1) * ROWS])).or_default().push(idx);
+        if indexed {
+            for (b, table) in self.tables.iter_mut().enumerate() {
+                let bucket = table.entry(band_key(&sig.0[b * ROWS..(b + 1) * ROWS])).or_default();
+                if bucket.len() < BUCKET_CAP {
+                    bucket.push(idx);
+                }
+            }
         }
         self.sigs.push(sig);
         idx as usize
+    }
+
+    /// The largest bucket (test hook: bounded by [`BUCKET_CAP`]).
+    #[cfg(test)]
+    fn largest_bucket(&self) -> usize {
+        self.tables.iter().flat_map(|t| t.values().map(Vec::len)).max().unwrap_or(0)
     }
 
     /// Indexes of inserted signatures with estimated Jaccard ≥ `threshold`, most similar first.
@@ -161,7 +187,9 @@ impl NearDuplicates {
     pub fn add(&mut self, id: impl Into<String>, published: Option<i64>, text: &str) -> Option<Duplicate> {
         let sig = self.hasher.signature(text);
         let hits = self.index.query(&sig, self.threshold);
-        let me = self.index.insert(sig);
+        // A near-identical copy is found through the copy it matches: not indexed itself.
+        let indexed = hits.first().is_none_or(|h| h.1 < REPRESENTED);
+        let me = self.index.insert_with(sig, indexed);
         self.ids.push(id.into());
         self.times.push(published);
         self.parent.push(me);
@@ -251,6 +279,29 @@ mod tests {
                 members: vec!["first-seen".into(), "earlier-copy".into()]
             }]
         );
+    }
+
+    #[test]
+    fn thousands_of_copies_stay_one_group_with_bounded_buckets() {
+        // One wire story republished 3,000 times, each copy with its own small edit (and
+        // every 7th an exact copy): all one group, and no bucket grows past the cap, so the
+        // cost of a query does not grow with the family.
+        let mut nd = NearDuplicates::default();
+        let base = text(7, 400);
+        assert!(nd.add("0", Some(0), &base).is_none());
+        for k in 1..3000usize {
+            let copy = if k % 7 == 0 {
+                base.clone()
+            } else {
+                base.replacen(&format!("w7x{} ", k % 400), &format!("edit{k} "), 1) + &format!(" Updated {k}.")
+            };
+            let d = nd.add(k.to_string(), Some(k as i64), &copy).unwrap_or_else(|| panic!("copy {k} not found"));
+            assert_eq!(d.canonical, "0");
+        }
+        assert!(nd.index.largest_bucket() <= BUCKET_CAP, "{}", nd.index.largest_bucket());
+        assert_eq!(nd.groups().len(), 1);
+        // An unrelated document is still new.
+        assert!(nd.add("other", None, &text(8, 300)).is_none());
     }
 
     #[test]

@@ -144,8 +144,12 @@ pub struct Assignment {
     pub similarity: f32,
     /// Stories merged into `story` because the article bridged them.
     pub merged: Vec<u32>,
-    /// A story split off `story` (a bisection check found two different stories).
+    /// A story split off the story the article joined (a bisection check found two
+    /// different stories); the article may be in either half.
     pub split_off: Option<u32>,
+    /// The story the article joined or started, after any merges and before any split
+    /// (`story` unless the article went to the split-off half).
+    pub joined: u32,
 }
 
 /// A story as seen from outside.
@@ -162,7 +166,9 @@ pub struct Story {
     /// Time span of its articles' publication times (Unix seconds), when known.
     pub first_published: Option<i64>,
     pub last_published: Option<i64>,
-    /// Member article ids, in the order they were added.
+    /// Number of member articles.
+    pub size: usize,
+    /// Member article ids, in the order they were added (empty from [`StoryClusterer::story_head`]).
     pub articles: Vec<String>,
 }
 
@@ -622,9 +628,10 @@ impl StoryClusterer {
                 story = kept;
             }
         }
+        let joined = story;
         let split_off = self.maybe_split(story);
         let story = self.find(self.article_story[me as usize]);
-        Assignment { story, new_story, similarity, merged, split_off }
+        Assignment { story, new_story, similarity, merged, split_off, joined }
     }
 
     /// Merges two stories (the smaller into the larger); returns the one kept.
@@ -644,8 +651,8 @@ impl StoryClusterer {
             self.absorb(keep, &vecs, 1.0);
         }
         let st = &mut self.stories[keep as usize];
+        // Member order does not matter (views sort): no re-sort of a large story per merge.
         st.members.extend(g.members);
-        st.members.sort_unstable();
         st.stretch(g.first);
         st.stretch(g.last);
         keep
@@ -772,7 +779,26 @@ impl StoryClusterer {
         (s.alive && !s.members.is_empty()).then(|| self.story_view(id, s))
     }
 
+    /// One story without its article list (`articles` empty, `size` set): its cost does not
+    /// grow with the story.
+    pub fn story_head(&self, id: u32) -> Option<Story> {
+        let s = self.stories.get(id as usize)?;
+        (s.alive && !s.members.is_empty()).then(|| self.story_view_with(id, s, false))
+    }
+
+    /// The ids of a story's articles (any order); empty for no such story.
+    pub fn story_articles(&self, id: u32) -> Vec<&str> {
+        match self.stories.get(id as usize) {
+            Some(s) if s.alive => s.members.iter().map(|&m| self.articles[m as usize].id.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     fn story_view(&self, id: u32, s: &StoryState) -> Story {
+        self.story_view_with(id, s, true)
+    }
+
+    fn story_view_with(&self, id: u32, s: &StoryState, with_articles: bool) -> Story {
         let entities = self.names_of(&s.c[ENTITY], 3);
         let places = self.names_of(&s.c[PLACE], 2);
         // Key words exclude the words of the story's names (they say who and where already).
@@ -789,7 +815,7 @@ impl StoryClusterer {
             .filter(|w| !name_words.contains(w))
             .take(3)
             .collect();
-        let mut members = s.members.clone();
+        let mut members = if with_articles { s.members.clone() } else { Vec::new() };
         members.sort_unstable();
         let mut label = entities.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
         for part in [keywords.first().cloned(), places.first().cloned()].into_iter().flatten() {
@@ -807,6 +833,7 @@ impl StoryClusterer {
             dates: self.names_of(&s.c[DATE], 3),
             first_published: s.first,
             last_published: s.last,
+            size: s.members.len(),
             articles: members.iter().map(|&m| self.articles[m as usize].id.clone()).collect(),
         }
     }

@@ -24,11 +24,13 @@ mod annotators;
 mod entity;
 mod event;
 mod quote;
+mod record;
 
 pub use annotators::{MetadataAnnotator, SegmentAnnotator, TimeAnnotator};
 pub use entity::EntityAnnotator;
 pub use event::EventAnnotator;
 pub use quote::QuoteAnnotator;
+pub use record::{AmountAnnotator, ThemeAnnotator, ToneAnnotator};
 
 use newsgraph_model::{Document, LayerName};
 use rayon::prelude::*;
@@ -108,8 +110,8 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// The pipeline every command uses: metadata, then segmentation (and, as later
-    /// issues land, entities, time, quotes, events).
+    /// The pipeline every command uses: metadata, segmentation, time, entities, quotes,
+    /// events, then the rest of the GKG record: amounts, themes, tone.
     pub fn standard() -> Pipeline {
         PipelineBuilder::new()
             .add(MetadataAnnotator)
@@ -118,6 +120,9 @@ impl Pipeline {
             .add(EntityAnnotator::default())
             .add(QuoteAnnotator::default())
             .add(EventAnnotator::default())
+            .add(AmountAnnotator::default())
+            .add(ThemeAnnotator::default())
+            .add(ToneAnnotator::default())
             .build()
             .expect("the standard pipeline is well-ordered")
     }

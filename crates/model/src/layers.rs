@@ -1,4 +1,4 @@
-use crate::{Entity, Event, Mention, Quote, Span, Timex};
+use crate::{Amount, Entity, Event, Mention, Quote, Span, Theme, Timex, Tone};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -17,6 +17,12 @@ pub enum LayerName {
     Timexes,
     Quotes,
     Events,
+    /// Numbers with what they count (GKG counts and amounts).
+    Amounts,
+    /// Themes of our taxonomy (GKG themes).
+    Themes,
+    /// The document's tone record (GKG tone).
+    Tone,
 }
 
 impl fmt::Display for LayerName {
@@ -80,6 +86,13 @@ pub struct Layers {
     pub quotes: Vec<Quote>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amounts: Vec<Amount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<Theme>,
+    /// Document-level, not stand-off: GDELT's tone fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tone: Option<Tone>,
 }
 
 impl Layers {
@@ -94,6 +107,8 @@ impl Layers {
             .chain(self.timexes.iter().map(|t| (LayerName::Timexes, t.span)))
             .chain(self.quotes.iter().flat_map(|q| q.spans().map(|s| (LayerName::Quotes, s))))
             .chain(self.events.iter().flat_map(|e| e.spans().map(|s| (LayerName::Events, s))))
+            .chain(self.amounts.iter().flat_map(|a| a.spans().map(|s| (LayerName::Amounts, s))))
+            .chain(self.themes.iter().flat_map(|t| t.mentions.iter().map(|&s| (LayerName::Themes, s))))
     }
 
     /// Whether a layer has been filled.
@@ -108,6 +123,9 @@ impl Layers {
             LayerName::Timexes => !self.timexes.is_empty(),
             LayerName::Quotes => !self.quotes.is_empty(),
             LayerName::Events => !self.events.is_empty(),
+            LayerName::Amounts => !self.amounts.is_empty(),
+            LayerName::Themes => !self.themes.is_empty(),
+            LayerName::Tone => self.tone.is_some(),
         }
     }
 }

@@ -18,11 +18,14 @@ mod document;
 mod entity;
 mod event;
 mod layers;
+mod measure;
 mod normalize;
 mod offsets;
 mod quote;
 mod span;
+mod theme;
 mod timex;
+mod tone;
 
 pub use document::{
     canonical_key, content_hash, Document, DocumentBuilder, InputRef, Metadata, Published, Section, TimeBasis,
@@ -30,11 +33,14 @@ pub use document::{
 pub use entity::{Entity, EntityType, Geo, Link, Mention};
 pub use event::{Actor, Event, Modality};
 pub use layers::{LayerName, Layers, Paragraph, Sentence, Token, TokenKind};
+pub use measure::{Amount, Bound};
 pub use normalize::{normalize_line, normalize_text, Normalized};
 pub use offsets::OffsetMap;
 pub use quote::{Quote, QuoteKind};
 pub use span::Span;
+pub use theme::Theme;
 pub use timex::{Timex, TimexType};
+pub use tone::Tone;
 
 /// Version of the JSON schema and of the stored document encoding.
 /// Bump it on any incompatible change, and keep a reader for the old one.

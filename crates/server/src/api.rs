@@ -32,6 +32,7 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/search", get(search))
         .route("/entities", get(list_entities))
         .route("/entities/{id}", get(get_entity))
+        .route("/entities/{id}/timeline", get(get_entity_timeline))
         .route("/quotes", get(list_quotes))
         .route("/events", get(list_events))
         .route("/stories", get(list_stories))
@@ -109,8 +110,14 @@ async fn list_articles(State(store): State<AppState>, params: Params) -> Result<
 async fn search(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let p = Checked::new(
         params,
-        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to", "entity"],
+        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to", "entity", "as"],
     )?;
+    // `as=stories`: the hits grouped by story; `as=articles` (the default): the hits.
+    let as_stories = match p.text("as").as_deref() {
+        None | Some("articles") => false,
+        Some("stories") => true,
+        Some(_) => return Err(ApiError::new(ErrorCode::BadParameter, "as: expected articles or stories")),
+    };
     let entities = p.all("entity");
     if entities.len() > MAX_ENTITY_FILTERS {
         return Err(ApiError::new(ErrorCode::BadParameter, format!("entity: at most {MAX_ENTITY_FILTERS} filters")));
@@ -130,6 +137,10 @@ async fn search(State(store): State<AppState>, params: Params) -> Result<Respons
         mentioned_to: p.date("mentioned_to", true)?,
         entities,
     };
+    if as_stories {
+        let page = blocking(&store, move |s| Ok(s.search_stories(&q)?)).await?;
+        return Ok(Json(page).into_response());
+    }
     let results = blocking(&store, move |s| Ok(s.search(&q)?)).await?;
     Ok(Json(results).into_response())
 }
@@ -157,6 +168,24 @@ async fn list_entities(State(store): State<AppState>, params: Params) -> Result<
     };
     let page = blocking(&store, move |s| Ok(s.entities(&query)?)).await?;
     Ok(Json(page).into_response())
+}
+
+/// One page of an entity's timeline: its events, quotes and the articles that mention it, by
+/// the date of what happened.
+async fn get_entity_timeline(
+    State(store): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::new(ErrorCode::BadParameter, format!("entity id: {}", e.body_text())))?;
+    check_entity_id("entity id", &id)?;
+    let p = Checked::new(params, &["offset", "limit"])?;
+    let offset = p.number_strict("offset", 0, 1_000_000)?;
+    let limit = p.number_strict("limit", 50, MAX_PAGE)?;
+    match blocking(&store, move |s| Ok(s.entity_timeline(&id, offset, limit)?)).await? {
+        Some(page) => Ok(Json(page).into_response()),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no entity with that id; see /entities")),
+    }
 }
 
 async fn get_entity(

@@ -17,6 +17,16 @@ pub enum ErrorCode {
     Unavailable,
     /// The store failed (I/O, corrupt data): not the caller's fault.
     Internal,
+    /// A request body that cannot be read: not UTF-8, malformed JSON, empty text.
+    BadBody,
+    /// A request body over the route's limit.
+    TooLarge,
+    /// The analyzer could not make an article of the text it was given.
+    NotAnalyzable,
+    /// This server was started without the feature (`/analyze` without an analyzer).
+    NotImplemented,
+    /// The route exists but not for this HTTP method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -26,6 +36,11 @@ impl ErrorCode {
             ErrorCode::NotFound | ErrorCode::NoRoute => StatusCode::NOT_FOUND,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::BadBody => StatusCode::BAD_REQUEST,
+            ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::NotAnalyzable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
     pub fn name(self) -> &'static str {
@@ -35,6 +50,11 @@ impl ErrorCode {
             ErrorCode::NoRoute => "no_route",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::BadBody => "bad_body",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::NotAnalyzable => "not_analyzable",
+            ErrorCode::NotImplemented => "not_implemented",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
         }
     }
 }

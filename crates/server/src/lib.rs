@@ -1,9 +1,11 @@
-//! The newsgraph HTTP JSON API.
+//! The newsgraph HTTP JSON API and web UI.
 //!
 //! A thin layer over [`newsgraph_store::Store`]: it parses and checks requests, runs the
 //! store's blocking calls off the async runtime, and maps every error to one JSON shape
 //! (`{"error": {"code", "status", "message"}}`, see [`ApiError`]). The API is documented in
-//! `openapi.yaml`, served at `/openapi.yaml`.
+//! `openapi.yaml`, served at `/openapi.yaml`. The web UI (`ui.rs`, files under `ui/`) is
+//! served at `/` from the same router; [`router_with`] adds the analyzer behind
+//! `POST /analyze`.
 //!
 //! `lib.rs` is public so that tests start the real server in-process on a loopback port:
 //!
@@ -16,9 +18,11 @@
 
 mod api;
 mod error;
+mod ui;
 
-pub use api::{parse_date, router};
+pub use api::parse_date;
 pub use error::{ApiError, ErrorCode};
+pub use ui::{Analyzer, MAX_ANALYZE_BYTES, UI_CSP};
 
 use newsgraph_store::Store;
 use std::sync::Arc;
@@ -26,12 +30,32 @@ use std::sync::Arc;
 /// The OpenAPI description of this API.
 pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
-/// Serves the API on `listener` until Ctrl-C / SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
-    axum::serve(listener, router(store)).with_graceful_shutdown(shutdown_signal()).await
+/// The API's routes and the web UI over a store; `POST /analyze` answers 501 (no analyzer).
+pub fn router(store: Arc<dyn Store>) -> axum::Router {
+    router_with(store, None)
 }
 
-async fn shutdown_signal() {
+/// The API's routes and the web UI, with `analyzer` behind `POST /analyze`.
+pub fn router_with(store: Arc<dyn Store>, analyzer: Option<Analyzer>) -> axum::Router {
+    api::router(store).merge(ui::router(analyzer))
+}
+
+/// Serves the API and UI on `listener` until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
+    serve_with(listener, store, None).await
+}
+
+/// [`serve`] with an analyzer behind `POST /analyze`.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    analyzer: Option<Analyzer>,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with(store, analyzer)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM (also used by `newsgraph worker` to stop after its batch).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

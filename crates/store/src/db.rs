@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -195,6 +195,20 @@ CREATE INDEX story_articles_story ON story_articles(story_id);
 /// Format version from which the `duplicates`, `stories` and `story_articles` tables exist.
 pub const STORIES_SINCE: u32 = 5;
 
+/// Added in format version 6: cross-document identity — see `FORMAT.md`.
+const SCHEMA_V6: &str = r#"
+CREATE TABLE entity_merges (
+    entity_id       TEXT PRIMARY KEY,
+    canonical       TEXT NOT NULL,
+    name_similarity REAL,
+    context         REAL
+) WITHOUT ROWID;
+CREATE INDEX entity_merges_canonical ON entity_merges(canonical);
+"#;
+
+/// Format version from which the `entity_merges` table exists.
+pub const IDENTITY_SINCE: u32 = 6;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -214,7 +228,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -284,6 +298,8 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 /// * 3 → 4: creates `events` and fills it from every stored document's `events` layer.
 /// * 4 → 5: creates `duplicates`, `stories` and `story_articles` and fills them by assigning
 ///   every stored document, in insertion order, as a write would have.
+/// * 5 → 6: creates `entity_merges` and fills it by replaying every stored document's
+///   entities, in insertion order, as writes would have.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -299,6 +315,9 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     }
     if found < STORIES_SINCE {
         tx.execute_batch(SCHEMA_V5).map_err(db)?;
+    }
+    if found < IDENTITY_SINCE {
+        tx.execute_batch(SCHEMA_V6).map_err(db)?;
     }
     if found < EVENTS_SINCE {
         let mut after: Option<String> = None;
@@ -322,7 +341,10 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
         }
     }
     if found < STORIES_SINCE {
+        // Fills the identity table too (the same replay).
         crate::stories::fill(&tx, ctx)?;
+    } else if found < IDENTITY_SINCE {
+        crate::stories::fill_identities(&tx, ctx)?;
     }
     set_meta(&tx, "format_version", &FORMAT_VERSION.to_string()).map_err(db)?;
     tx.commit().map_err(db)

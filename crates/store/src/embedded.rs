@@ -9,8 +9,8 @@ use crate::quotes;
 use crate::stories;
 use crate::types::{
     DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary, EventHit, EventQuery,
-    ListQuery, Page, PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus, StoryDetail, StoryQuery,
-    StorySummary,
+    ListQuery, Page, PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus, StoryDetail, StoryHit,
+    StoryQuery, StorySummary, TimelineItem,
 };
 use crate::Store;
 use newsgraph_model::Document;
@@ -303,14 +303,18 @@ impl Store for EmbeddedStore {
     fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>> {
         let ctx = self.ctx("entities");
         self.need_entities(ctx)?;
-        entities::entities(&self.conn(), query, ctx)
+        entities::entities(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, ctx)
     }
 
     fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>> {
         let ctx = self.ctx("entity");
         self.need_entities(ctx)?;
         let conn = self.conn();
-        let Some(mut detail) = entities::entity(&conn, id, offset, limit, ctx)? else { return Ok(None) };
+        let merges = self.format_found >= db::IDENTITY_SINCE;
+        let Some(mut detail) = entities::entity(&conn, id, offset, limit, merges, ctx)? else { return Ok(None) };
+        // A merged id answers with its identity.
+        let id = detail.summary.id.clone();
+        let id = id.as_str();
         if self.need_quotes(ctx).is_ok() {
             let q = QuoteQuery { speaker: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
             detail.quotes = Some(quotes::quotes(&conn, &q, ctx)?);
@@ -364,6 +368,32 @@ impl Store for EmbeddedStore {
         let ctx = self.ctx("duplicates");
         self.need_stories(ctx)?;
         stories::duplicates(&self.conn(), article, ctx)
+    }
+
+    fn entity_timeline(&self, id: &str, offset: u64, limit: u64) -> Result<Option<Page<TimelineItem>>> {
+        let ctx = self.ctx("entity_timeline");
+        self.need_stories(ctx)?;
+        let merges = self.format_found >= db::IDENTITY_SINCE;
+        stories::entity_timeline(&self.conn(), id, offset, limit, merges, ctx)
+    }
+
+    fn search_stories(&self, query: &SearchQuery) -> Result<Page<StoryHit>> {
+        let ctx = self.ctx("search_stories");
+        self.need_stories(ctx)?;
+        let index = self.index.as_ref().map_err(|why| ctx.err(ErrorKind::IndexUnavailable(why.clone())))?;
+        let all = SearchQuery { offset: 0, limit: stories::STORY_SEARCH_HITS, ..query.clone() };
+        let hits = index.search(&all, ctx)?.hits;
+        let conn = self.conn();
+        let mut page = stories::group_hits(&conn, hits, query.offset as u64, query.limit as u64, ctx)?;
+        if self.need_quotes(ctx).is_ok() {
+            let words = quotes::search_words(&query.text);
+            for g in &mut page.items {
+                let hit = &mut g.best;
+                (hit.quotes, hit.quotes_match, hit.quotes_total) =
+                    quotes::for_hit(&conn, &hit.id, words.as_deref(), quotes::HIT_QUOTES, ctx)?;
+            }
+        }
+        Ok(page)
     }
 
     fn status(&self) -> Result<StoreStatus> {

@@ -159,8 +159,55 @@ fn like_pattern(q: &str) -> String {
 /// then most recently stored.
 const LATEST: &str = "ORDER BY d.published IS NULL, d.published DESC, d.updated_at DESC, d.id LIMIT 1";
 
-pub fn entities(conn: &Connection, q: &EntityQuery, ctx: Ctx) -> Result<Page<EntitySummary>> {
+/// The id an entity id answers to: its identity's id when it was merged across articles
+/// (`merges`: the store has the `entity_merges` table, format version 6).
+fn merged_id(merges: bool) -> &'static str {
+    if merges {
+        "coalesce((SELECT m.canonical FROM entity_merges m WHERE m.entity_id = o.entity_id), o.entity_id)"
+    } else {
+        "o.entity_id"
+    }
+}
+
+/// The identity id for an entity id (itself when it was never merged).
+pub fn canonical(conn: &Connection, id: &str, merges: bool, ctx: Ctx) -> Result<String> {
+    if !merges {
+        return Ok(id.to_string());
+    }
+    Ok(conn
+        .prepare_cached("SELECT canonical FROM entity_merges WHERE entity_id = ?1")
+        .map_err(|e| ctx.db(e))?
+        .query_row([id], |r| r.get::<_, String>(0))
+        .optional()
+        .map_err(|e| ctx.db(e))?
+        .unwrap_or_else(|| id.to_string()))
+}
+
+/// The ids answering to an identity id: itself first, then the ids merged into it (sorted).
+pub fn members(conn: &Connection, id: &str, merges: bool, ctx: Ctx) -> Result<Vec<String>> {
+    if !merges {
+        return Ok(vec![id.to_string()]);
+    }
     let db = |e| ctx.db(e);
+    let mut st = conn
+        .prepare_cached("SELECT entity_id FROM entity_merges WHERE canonical = ?1 ORDER BY entity_id")
+        .map_err(db)?;
+    let mut out = vec![id.to_string()];
+    for r in st.query_map([id], |r| r.get::<_, String>(0)).map_err(db)? {
+        out.push(r.map_err(db)?);
+    }
+    Ok(out)
+}
+
+/// `?, ?, …` for `n` values.
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, ctx: Ctx) -> Result<Page<EntitySummary>> {
+    let db = |e| ctx.db(e);
+    #[allow(non_snake_case)]
+    let MERGED = merged_id(merges);
     let mut clauses: Vec<&str> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -172,14 +219,15 @@ pub fn entities(conn: &Connection, q: &EntityQuery, ctx: Ctx) -> Result<Page<Ent
         clauses.push("kind = ?");
         args.push(k.to_ascii_lowercase().into());
     }
+    // Entities merged across articles are one row, under their identity's id.
     let filter = if clauses.is_empty() {
         String::new()
     } else {
-        format!(" WHERE entity_id IN (SELECT entity_id FROM entity_occurrences WHERE {})", clauses.join(" AND "))
+        format!(" WHERE {MERGED} IN (SELECT {MERGED} FROM entity_occurrences o WHERE {})", clauses.join(" AND "))
     };
     let total: i64 = conn
         .query_row(
-            &format!("SELECT count(DISTINCT entity_id) FROM entity_occurrences{filter}"),
+            &format!("SELECT count(DISTINCT {MERGED}) FROM entity_occurrences o{filter}"),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )
@@ -187,8 +235,8 @@ pub fn entities(conn: &Connection, q: &EntityQuery, ctx: Ctx) -> Result<Page<Ent
     let limit = q.limit.min(MAX_PAGE);
     let offset = q.offset.min(i64::MAX as u64);
     let sql = format!(
-        "SELECT entity_id, count(*) AS n, sum(mentions) AS m FROM entity_occurrences{filter} \
-         GROUP BY entity_id ORDER BY n DESC, m DESC, entity_id LIMIT {limit} OFFSET {offset}"
+        "SELECT {MERGED} AS eid, count(DISTINCT o.doc_id) AS n, sum(o.mentions) AS m FROM entity_occurrences o{filter} \
+         GROUP BY eid ORDER BY n DESC, m DESC, eid LIMIT {limit} OFFSET {offset}"
     );
     let mut st = conn.prepare(&sql).map_err(db)?;
     let rows = st
@@ -200,24 +248,35 @@ pub fn entities(conn: &Connection, q: &EntityQuery, ctx: Ctx) -> Result<Page<Ent
         .map_err(db)?;
     let mut items = Vec::with_capacity(rows.len());
     for (id, n, m) in rows {
-        if let Some((summary, _)) = summary(conn, &id, Some((n as u64, m as u64)), ctx)? {
+        if let Some((summary, _)) = summary(conn, &id, Some((n as u64, m as u64)), merges, ctx)? {
             items.push(summary);
         }
     }
     Ok(Page { total: total as u64, offset: q.offset, limit, items })
 }
 
-/// The summary of one entity and the details of its latest occurrence; `counts` are
-/// (articles, mentions) when already known.
-fn summary(conn: &Connection, id: &str, counts: Option<(u64, u64)>, ctx: Ctx) -> Result<Option<(EntitySummary, Info)>> {
+/// The summary of one entity (an identity id: its merged ids included) and the details of its
+/// latest occurrence under its own id (else under any merged id); `counts` are (articles,
+/// mentions) when already known.
+fn summary(
+    conn: &Connection,
+    id: &str,
+    counts: Option<(u64, u64)>,
+    merges: bool,
+    ctx: Ctx,
+) -> Result<Option<(EntitySummary, Info)>> {
     let db = |e| ctx.db(e);
+    let ids = members(conn, id, merges, ctx)?;
+    // `ids[0]` is `id` itself: `?1` in the order below.
+    let ids_in = marks(ids.len());
     let latest = conn
         .prepare_cached(&format!(
             "SELECT o.name, o.kind, o.kb_id, o.country, o.info FROM entity_occurrences o \
-             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id = ?1 {LATEST}"
+             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id IN ({ids_in}) \
+             ORDER BY o.entity_id != ?1, d.published IS NULL, d.published DESC, d.updated_at DESC, d.id LIMIT 1"
         ))
         .map_err(db)?
-        .query_row([id], |r| {
+        .query_row(params_from_iter(ids.iter()), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -231,17 +290,22 @@ fn summary(conn: &Connection, id: &str, counts: Option<(u64, u64)>, ctx: Ctx) ->
     let Some((name, kind, kb_id, country, info)) = latest else { return Ok(None) };
     let mut aliases: HashMap<String, u64> = HashMap::new();
     let mut repaired: HashMap<String, u64> = HashMap::new();
-    let (mut articles, mut mentions) = (0u64, 0u64);
+    let mut docs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut mentions = 0u64;
     {
         let mut st = conn
-            .prepare_cached("SELECT mentions, aliases, repaired FROM entity_occurrences WHERE entity_id = ?1")
+            .prepare_cached(&format!(
+                "SELECT doc_id, mentions, aliases, repaired FROM entity_occurrences WHERE entity_id IN ({ids_in})"
+            ))
             .map_err(db)?;
         let rows = st
-            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .query_map(params_from_iter(ids.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
             .map_err(db)?;
         for row in rows {
-            let (m, a, rp) = row.map_err(db)?;
-            articles += 1;
+            let (doc, m, a, rp) = row.map_err(db)?;
+            docs.insert(doc);
             mentions += m.max(0) as u64;
             for (map, json) in [(&mut aliases, a), (&mut repaired, rp)] {
                 let forms: BTreeMap<String, u64> = serde_json::from_str(&json).unwrap_or_default();
@@ -251,11 +315,15 @@ fn summary(conn: &Connection, id: &str, counts: Option<(u64, u64)>, ctx: Ctx) ->
             }
         }
     }
+    let mut articles = docs.len() as u64;
     if let Some((a, m)) = counts {
         (articles, mentions) = (a, m);
     }
-    let sorted = |m: HashMap<String, u64>| {
-        let mut v: Vec<FormCount> = m.into_iter().map(|(form, count)| FormCount { form, count }).collect();
+    let sorted = |m: &HashMap<String, u64>| {
+        let mut v: Vec<FormCount> = m
+            .iter()
+            .map(|(form, &count)| FormCount { form: form.clone(), count, repaired: repaired.contains_key(form) })
+            .collect();
         v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.form.cmp(&b.form)));
         v
     };
@@ -267,26 +335,39 @@ fn summary(conn: &Connection, id: &str, counts: Option<(u64, u64)>, ctx: Ctx) ->
         country,
         articles,
         mentions,
-        aliases: sorted(aliases),
-        repaired: sorted(repaired),
+        aliases: sorted(&aliases),
+        repaired: sorted(&repaired),
+        merged: ids[1..].to_vec(),
     };
     Ok(Some((summary, serde_json::from_str(&info).unwrap_or_default())))
 }
 
-pub fn entity(conn: &Connection, id: &str, offset: u64, limit: u64, ctx: Ctx) -> Result<Option<EntityDetail>> {
+/// One entity by any of its ids (a merged id answers with its identity).
+pub fn entity(
+    conn: &Connection,
+    id: &str,
+    offset: u64,
+    limit: u64,
+    merges: bool,
+    ctx: Ctx,
+) -> Result<Option<EntityDetail>> {
     let db = |e| ctx.db(e);
-    let Some((summary, info)) = summary(conn, id, None, ctx)? else { return Ok(None) };
+    let id = canonical(conn, id, merges, ctx)?;
+    let id = id.as_str();
+    let Some((summary, info)) = summary(conn, id, None, merges, ctx)? else { return Ok(None) };
+    let ids = members(conn, id, merges, ctx)?;
     let limit = limit.min(MAX_PAGE);
     let off = offset.min(i64::MAX as u64);
     let mut st = conn
-        .prepare_cached(
-            "SELECT d.id, d.title, d.url, d.source, d.published_raw, o.mentions FROM entity_occurrences o \
-             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id = ?1 \
-             ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT ?2 OFFSET ?3",
-        )
+        .prepare_cached(&format!(
+            "SELECT d.id, d.title, d.url, d.source, d.published_raw, sum(o.mentions) FROM entity_occurrences o \
+             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id IN ({}) GROUP BY d.id \
+             ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT {limit} OFFSET {off}",
+            marks(ids.len())
+        ))
         .map_err(db)?;
     let items = st
-        .query_map(params![id, limit as i64, off as i64], |r| {
+        .query_map(params_from_iter(ids.iter()), |r| {
             Ok(EntityArticle {
                 id: r.get(0)?,
                 title: r.get(1)?,

@@ -78,7 +78,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use db::{DB_FILE, ENTITIES_SINCE, EVENTS_SINCE, FORMAT_VERSION, QUOTES_SINCE, STORIES_SINCE};
+pub use db::{DB_FILE, ENTITIES_SINCE, EVENTS_SINCE, FORMAT_VERSION, IDENTITY_SINCE, QUOTES_SINCE, STORIES_SINCE};
 pub use embedded::{EmbeddedStore, LOCK_FILE};
 pub use entities::MAX_ENTITY_QUERY_CHARS;
 pub use error::{BoxError, ErrorKind, Result, StoreError};
@@ -87,13 +87,13 @@ pub use index::{
     mentioned_days, sanitize_query, ENTITY_FACET_LIMIT, FACET_LIMIT, INDEX_DIR, INDEX_SCHEMA_VERSION, MAX_QUERY_CHARS,
 };
 pub use quotes::{ENTITY_QUOTES, HIT_QUOTES, MAX_QUOTE_QUERY_CHARS};
-pub use stories::{STORY_ENTITIES, STORY_TIMELINE};
+pub use stories::{ENTITY_TIMELINE, STORY_ENTITIES, STORY_SEARCH_HITS, STORY_TIMELINE};
 pub use types::{
     DocSummary, Duplicate, DuplicateGroup, DuplicateMember, EntityArticle, EntityDetail, EntityEvents, EntityFacet,
     EntityQuery, EntitySummary, EventActor, EventHit, EventPlace, EventQuery, FacetCount, Facets, FormCount, ListQuery,
     Near, Page, PutReport, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, SearchHit, SearchQuery, SearchResults,
-    Snippet, StoreStatus, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryQuery, StorySummary, TimelineItem,
-    ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
+    Snippet, StoreStatus, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryHit, StoryQuery, StorySummary,
+    TimelineItem, ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
 };
 
 use newsgraph_model::Document;
@@ -154,6 +154,110 @@ pub trait Store: Send + Sync {
 
     /// An article's near-duplicate group (`None` when there is no such article).
     fn duplicates(&self, article: &str) -> Result<Option<DuplicateGroup>>;
+
+    /// One page of an entity's timeline (any of its ids; a merged id answers with its
+    /// identity): its events as source or target, its quotes and the articles that mention
+    /// it, ordered by the date of what happened (an event's stated day, else publication),
+    /// undated last. `None` when no stored article mentions it.
+    ///
+    /// The provided implementation composes [`Store::entity`], [`Store::events`] and
+    /// [`Store::quotes`] (at most [`ENTITY_TIMELINE`] items of each kind); backends may do better.
+    fn entity_timeline(&self, id: &str, offset: u64, limit: u64) -> Result<Option<Page<TimelineItem>>> {
+        let Some(d) = self.entity(id, 0, MAX_PAGE)? else { return Ok(None) };
+        let id = d.summary.id.clone();
+        let day = |t: Option<chrono::DateTime<chrono::FixedOffset>>| {
+            t.map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d").to_string())
+        };
+        let mut items: Vec<TimelineItem> = d
+            .appears_in
+            .items
+            .into_iter()
+            .map(|a| TimelineItem {
+                date: day(a.published),
+                published: a.published.map(|t| t.timestamp()),
+                article: QuoteArticle {
+                    id: a.id,
+                    title: a.title,
+                    url: a.url,
+                    source: a.source,
+                    published: a.published,
+                },
+                event: None,
+                quote: None,
+            })
+            .collect();
+        let mut offset_at = 0;
+        while offset_at < ENTITY_TIMELINE as u64 {
+            let q = EventQuery { actor: Some(id.clone()), limit: MAX_PAGE, offset: offset_at, ..EventQuery::default() };
+            let page = self.events(&q)?;
+            let n = page.items.len() as u64;
+            for h in page.items {
+                items.push(TimelineItem {
+                    date: h.event.day.clone(),
+                    published: h.article.published.map(|t| t.timestamp()),
+                    article: h.article,
+                    event: Some(h.event),
+                    quote: None,
+                });
+            }
+            offset_at += n;
+            if n < MAX_PAGE {
+                break;
+            }
+        }
+        let mut offset_at = 0;
+        while offset_at < ENTITY_TIMELINE as u64 {
+            let q =
+                QuoteQuery { speaker: Some(id.clone()), limit: MAX_PAGE, offset: offset_at, ..QuoteQuery::default() };
+            let page = self.quotes(&q)?;
+            let n = page.items.len() as u64;
+            for h in page.items {
+                items.push(TimelineItem {
+                    date: day(h.article.published),
+                    published: h.article.published.map(|t| t.timestamp()),
+                    article: h.article,
+                    event: None,
+                    quote: Some(h.quote),
+                });
+            }
+            offset_at += n;
+            if n < MAX_PAGE {
+                break;
+            }
+        }
+        stories::sort_timeline(&mut items);
+        let limit = limit.min(MAX_PAGE);
+        let total = items.len() as u64;
+        let items = items.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect();
+        Ok(Some(Page { total, offset, limit, items }))
+    }
+
+    /// Search results grouped by story: each story with its summary, how many of the top
+    /// [`STORY_SEARCH_HITS`] hits are its articles, and its best hit; stories ordered by their
+    /// best hit; `query.offset`/`limit` page the stories.
+    ///
+    /// The provided implementation composes [`Store::search`], [`Store::story_of`] and
+    /// [`Store::story`]; backends may do better.
+    fn search_stories(&self, query: &SearchQuery) -> Result<Page<StoryHit>> {
+        let all = SearchQuery { offset: 0, limit: STORY_SEARCH_HITS, ..query.clone() };
+        let mut groups: Vec<(u64, u64, SearchHit)> = Vec::new();
+        for h in self.search(&all)?.hits {
+            let Some(st) = self.story_of(&h.id)? else { continue };
+            match groups.iter_mut().find(|g| g.0 == st) {
+                Some(g) => g.1 += 1,
+                None => groups.push((st, 1, h)),
+            }
+        }
+        let limit = (query.limit as u64).min(MAX_PAGE);
+        let total = groups.len() as u64;
+        let mut items = Vec::new();
+        for (st, n, best) in groups.into_iter().skip(query.offset).take(limit as usize) {
+            if let Some(d) = self.story(st)? {
+                items.push(StoryHit { story: d.summary, matching: n, best });
+            }
+        }
+        Ok(Page { total, offset: query.offset as u64, limit, items })
+    }
 
     /// Document count and how far the search index has caught up.
     fn status(&self) -> Result<StoreStatus>;

@@ -9,10 +9,11 @@
 use crate::db::decode_opt_time;
 use crate::error::{Ctx, Result};
 use crate::types::{
-    DuplicateGroup, DuplicateMember, Page, QuoteArticle, StoryDetail, StoryEntity, StoryQuery, StorySummary,
-    TimelineItem, MAX_PAGE,
+    DuplicateGroup, DuplicateMember, Page, QuoteArticle, SearchHit, StoryDetail, StoryEntity, StoryHit, StoryQuery,
+    StorySummary, TimelineItem, MAX_PAGE,
 };
 use chrono::{DateTime, TimeZone, Utc};
+use newsgraph_corpus::identity::{self, Identities, Merges};
 use newsgraph_corpus::{features_from_document, Assignment, Duplicate, NearDuplicates, StoryClusterer};
 use newsgraph_model::Document;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -26,11 +27,12 @@ pub const STORY_TIMELINE: usize = 500;
 /// Documents decoded per read while replaying.
 const REPLAY_CHUNK: i64 = 256;
 
-/// The incremental state behind the `duplicates` and `stories` tables.
+/// The incremental state behind the `duplicates`, `stories` and `entity_merges` tables.
 #[derive(Default)]
 pub struct Across {
     dups: NearDuplicates,
     stories: StoryClusterer,
+    ids: Identities,
 }
 
 fn json_list(v: &[String]) -> String {
@@ -41,7 +43,7 @@ impl Across {
     /// Replays every stored document in insertion order (no writes).
     pub fn rebuild(conn: &Connection, ctx: Ctx) -> Result<Across> {
         let mut a = Across::default();
-        a.replay(conn, ctx, |_, _, _, _| Ok(()))?;
+        a.replay(conn, ctx, |_, _, _, _, _| Ok(()))?;
         Ok(a)
     }
 
@@ -50,45 +52,28 @@ impl Across {
         &mut self,
         conn: &Connection,
         ctx: Ctx,
-        mut each: impl FnMut(&Across, &Document, Option<&Duplicate>, &Assignment) -> Result<()>,
+        mut each: impl FnMut(&Across, &Document, Option<&Duplicate>, &Assignment, &Merges) -> Result<()>,
     ) -> Result<()> {
-        let db = |e| ctx.db(e);
-        let mut after = 0i64;
-        loop {
-            let rows: Vec<(i64, String, String)> = {
-                let mut st = conn
-                    .prepare_cached("SELECT rowid, id, doc FROM documents WHERE rowid > ?1 ORDER BY rowid LIMIT ?2")
-                    .map_err(db)?;
-                let rows = st
-                    .query_map(params![after, REPLAY_CHUNK], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .map_err(db)?;
-                rows.collect::<rusqlite::Result<_>>().map_err(db)?
-            };
-            let n = rows.len() as i64;
-            for (rowid, id, json) in rows {
-                let doc = crate::db::decode(&id, &json, ctx)?;
-                let (dup, asg) = self.observe(&doc);
-                each(self, &doc, dup.as_ref(), &asg)?;
-                after = rowid;
-            }
-            if n < REPLAY_CHUNK {
-                return Ok(());
-            }
-        }
+        for_each_doc(conn, ctx, |doc| {
+            let (dup, asg, merges) = self.observe(doc);
+            each(self, doc, dup.as_ref(), &asg, &merges)
+        })
     }
 
-    fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment) {
+    fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment, Merges) {
         let published = doc.meta.published.as_ref().map(|p| p.time.timestamp());
         let dup = self.dups.add(doc.id.clone(), published, doc.text());
         let asg = self.stories.add(&features_from_document(doc));
-        (dup, asg)
+        let merges = observe_identity(&mut self.ids, doc);
+        (dup, asg, merges)
     }
 
-    /// Assigns a newly inserted document its duplicate group and story and writes the rows
-    /// (called in the transaction that inserts it).
+    /// Assigns a newly inserted document its duplicate group and story, merges its entities
+    /// across articles, and writes the rows (called in the transaction that inserts it).
     pub fn add(&mut self, tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
-        let (dup, asg) = self.observe(doc);
-        self.write(tx, doc, dup.as_ref(), &asg)
+        let (dup, asg, merges) = self.observe(doc);
+        self.write(tx, doc, dup.as_ref(), &asg)?;
+        write_merges(tx, &merges)
     }
 
     fn write(
@@ -121,50 +106,36 @@ impl Across {
                 params![doc.id, d.canonical, d.nearest, d.similarity as f64],
             )?;
         }
-        let mut touched = vec![asg.story];
-        touched.extend(asg.merged.iter().copied());
-        touched.extend(asg.split_off);
-        if asg.merged.is_empty() && asg.split_off.is_none() {
-            // Only this story changed, by one article.
-            self.write_story(tx, asg.story, false)?;
+        // Stories merged into the one the article joined: their rows move over (the cost is
+        // the size of the smaller stories, never of the one kept).
+        for &gone in &asg.merged {
             tx.execute(
-                "INSERT INTO story_articles(doc_id, story_id) VALUES (?1, ?2) \
-                 ON CONFLICT(doc_id) DO UPDATE SET story_id = excluded.story_id",
-                params![doc.id, asg.story as i64],
+                "UPDATE story_articles SET story_id = ?1 WHERE story_id = ?2",
+                params![asg.joined as i64, gone as i64],
             )?;
-        } else {
-            // Stories that lost articles to these (a split may leave this article in the new
-            // half, so the story it was split from is not in the assignment).
-            let mut lost = Vec::new();
-            {
-                let mut st = tx.prepare_cached("SELECT story_id FROM story_articles WHERE doc_id = ?1")?;
-                for &s in &touched {
-                    for a in self.stories.story(s).map(|x| x.articles).unwrap_or_default() {
-                        if let Some(old) = st.query_row([&a], |r| r.get::<_, i64>(0)).optional()? {
-                            lost.push(old as u32);
-                        }
-                    }
-                }
-            }
-            for s in lost {
-                if !touched.contains(&s) {
-                    touched.push(s);
-                }
-            }
-            for &s in &touched {
-                tx.execute("DELETE FROM stories WHERE id = ?1", [s as i64])?;
-                tx.execute("DELETE FROM story_articles WHERE story_id = ?1", [s as i64])?;
-            }
-            for &s in &touched {
-                self.write_story(tx, s, true)?;
-            }
+            tx.execute("DELETE FROM stories WHERE id = ?1", [gone as i64])?;
         }
+        // A split-off half (at most every doubling of a story, so linear overall).
+        if let Some(off) = asg.split_off {
+            let mut st = tx.prepare_cached("UPDATE story_articles SET story_id = ?1 WHERE doc_id = ?2")?;
+            for a in self.stories.story_articles(off) {
+                st.execute(params![off as i64, a])?;
+            }
+            self.write_story(tx, off)?;
+            self.write_story(tx, asg.joined)?;
+        }
+        self.write_story(tx, asg.story)?;
+        tx.execute(
+            "INSERT INTO story_articles(doc_id, story_id) VALUES (?1, ?2) \
+             ON CONFLICT(doc_id) DO UPDATE SET story_id = excluded.story_id",
+            params![doc.id, asg.story as i64],
+        )?;
         Ok(())
     }
 
-    /// Writes a story's row (and with `members`, its article rows).
-    fn write_story(&self, tx: &Transaction, id: u32, members: bool) -> rusqlite::Result<()> {
-        let Some(s) = self.stories.story(id) else { return Ok(()) };
+    /// Writes a story's row (its head only: the cost does not grow with the story).
+    fn write_story(&self, tx: &Transaction, id: u32) -> rusqlite::Result<()> {
+        let Some(s) = self.stories.story_head(id) else { return Ok(()) };
         tx.execute(
             "INSERT INTO stories(id, label, entities, places, keywords, dates, first_published, last_published, \
              articles) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET \
@@ -180,18 +151,9 @@ impl Across {
                 json_list(&s.dates),
                 s.first_published,
                 s.last_published,
-                s.articles.len() as i64
+                s.size as i64
             ],
         )?;
-        if members {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO story_articles(doc_id, story_id) VALUES (?1, ?2) \
-                 ON CONFLICT(doc_id) DO UPDATE SET story_id = excluded.story_id",
-            )?;
-            for a in &s.articles {
-                st.execute(params![a, id as i64])?;
-            }
-        }
         Ok(())
     }
 }
@@ -200,7 +162,71 @@ impl Across {
 /// documents (migration to format version 5).
 pub fn fill(tx: &Transaction, ctx: Ctx) -> Result<()> {
     let mut across = Across::default();
-    across.replay(tx, ctx, |a, d, dup, asg| a.write(tx, d, dup, asg).map_err(|e| ctx.db(e)))
+    across.replay(tx, ctx, |a, d, dup, asg, merges| {
+        a.write(tx, d, dup, asg).and_then(|()| write_merges(tx, merges)).map_err(|e| ctx.db(e))
+    })
+}
+
+/// Fills the (empty) `entity_merges` table from the stored documents (migration to format
+/// version 6).
+pub fn fill_identities(tx: &Transaction, ctx: Ctx) -> Result<()> {
+    let mut ids = Identities::default();
+    for_each_doc(tx, ctx, |doc| write_merges(tx, &observe_identity(&mut ids, doc)).map_err(|e| ctx.db(e)))
+}
+
+/// Calls `each` on every stored document in insertion order (`documents.rowid`).
+fn for_each_doc(conn: &Connection, ctx: Ctx, mut each: impl FnMut(&Document) -> Result<()>) -> Result<()> {
+    let db = |e| ctx.db(e);
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, String, String)> = {
+            let mut st = conn
+                .prepare_cached("SELECT rowid, id, doc FROM documents WHERE rowid > ?1 ORDER BY rowid LIMIT ?2")
+                .map_err(db)?;
+            let rows =
+                st.query_map(params![after, REPLAY_CHUNK], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(db)?
+        };
+        let n = rows.len() as i64;
+        for (rowid, id, json) in rows {
+            let doc = crate::db::decode(&id, &json, ctx)?;
+            each(&doc)?;
+            after = rowid;
+        }
+        if n < REPLAY_CHUNK {
+            return Ok(());
+        }
+    }
+}
+
+fn observe_identity(ids: &mut Identities, doc: &Document) -> Merges {
+    let ents = identity::entities_of(doc);
+    ids.add(&ents, &identity::context_of(&ents))
+}
+
+/// Writes an article's identity merges: renamed identities first (every id that answered to
+/// the old one answers to the new one), then newly mapped ids.
+fn write_merges(tx: &Transaction, m: &Merges) -> rusqlite::Result<()> {
+    let ev = |id: &str| m.evidence.iter().find(|e| e.0 == id).map(|e| (e.1 as f64, e.2 as f64));
+    for (old, new) in &m.renamed {
+        tx.execute("UPDATE entity_merges SET canonical = ?1 WHERE canonical = ?2", [new, old])?;
+        let (s, c) = ev(old).unzip();
+        tx.execute(
+            "INSERT INTO entity_merges(entity_id, canonical, name_similarity, context) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(entity_id) DO UPDATE SET canonical = excluded.canonical",
+            params![old, new, s, c],
+        )?;
+    }
+    for (id, canonical) in &m.mapped {
+        let (s, c) = ev(id).unzip();
+        tx.execute(
+            "INSERT INTO entity_merges(entity_id, canonical, name_similarity, context) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(entity_id) DO UPDATE SET canonical = excluded.canonical, \
+             name_similarity = excluded.name_similarity, context = excluded.context",
+            params![id, canonical, s, c],
+        )?;
+    }
+    Ok(())
 }
 
 fn unix(t: Option<i64>) -> Option<DateTime<Utc>> {
@@ -293,17 +319,53 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
+    let mut timeline = timeline_items(
+        conn,
+        "JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = ?1",
+        "JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = ?1",
+        None,
+        &[&id],
+        STORY_TIMELINE,
+        ctx,
+    )?;
+    timeline.truncate(STORY_TIMELINE);
+    Ok(Some(StoryDetail {
+        summary,
+        places: list(places),
+        keywords: list(keywords),
+        dates: list(dates),
+        entities,
+        articles,
+        timeline,
+    }))
+}
+
+/// Timeline items: events (`events e` joined by `event_sql`), quotes (`quotes q` joined by
+/// `quote_sql`) and, with `article_sql`, articles (`documents d` joined by it), at most `cap`
+/// of each kind, ordered by the date of what happened (an event's day; a quote's or an
+/// article's publication day), undated last, then publication, article, position.
+pub fn timeline_items(
+    conn: &Connection,
+    event_sql: &str,
+    quote_sql: &str,
+    article_sql: Option<&str>,
+    args: &[&dyn rusqlite::ToSql],
+    cap: usize,
+    ctx: Ctx,
+) -> Result<Vec<TimelineItem>> {
+    let db = |e| ctx.db(e);
+    let cap = cap as i64;
     let mut timeline: Vec<TimelineItem> = Vec::new();
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT {}, d.id, d.title, d.url, d.source, d.published_raw, e.published FROM events e \
-             JOIN story_articles s ON s.doc_id = e.doc_id JOIN documents d ON d.id = e.doc_id \
-             WHERE s.story_id = ?1 ORDER BY e.day IS NULL, e.day, e.published, e.doc_id, e.ordinal LIMIT ?2",
+             JOIN documents d ON d.id = e.doc_id {event_sql} \
+             ORDER BY e.day IS NULL, e.day, e.published, e.doc_id, e.ordinal LIMIT {cap}",
             crate::events::COLUMNS
         ))
         .map_err(db)?;
     let events = st
-        .query_map(params![id, STORY_TIMELINE as i64], |r| {
+        .query_map(args, |r| {
             let event = crate::events::stored(r)?;
             Ok(TimelineItem {
                 date: event.day.clone(),
@@ -320,13 +382,13 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT {}, d.id, d.title, d.url, d.source, d.published_raw, q.published FROM quotes q \
-             JOIN story_articles s ON s.doc_id = q.doc_id JOIN documents d ON d.id = q.doc_id \
-             WHERE s.story_id = ?1 ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal LIMIT ?2",
+             JOIN documents d ON d.id = q.doc_id {quote_sql} \
+             ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal LIMIT {cap}",
             crate::quotes::COLUMNS
         ))
         .map_err(db)?;
     let quotes = st
-        .query_map(params![id, STORY_TIMELINE as i64], |r| {
+        .query_map(args, |r| {
             let published: Option<i64> = r.get(19)?;
             Ok(TimelineItem {
                 date: unix(published).map(|t| t.format("%Y-%m-%d").to_string()),
@@ -340,23 +402,133 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
     for q in quotes {
         timeline.push(q.map_err(db)?);
     }
-    // By the date of what happened (undated last), then publication, article, position.
-    let ord = |t: &TimelineItem| t.event.as_ref().map(|e| e.ordinal).or(t.quote.as_ref().map(|q| q.ordinal));
+    if let Some(sql) = article_sql {
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT d.id, d.title, d.url, d.source, d.published_raw, d.published FROM documents d {sql} \
+                 ORDER BY d.published IS NULL, d.published, d.id LIMIT {cap}"
+            ))
+            .map_err(db)?;
+        let arts = st
+            .query_map(args, |r| {
+                let published: Option<i64> = r.get(5)?;
+                Ok(TimelineItem {
+                    date: unix(published).map(|t| t.format("%Y-%m-%d").to_string()),
+                    published,
+                    article: article(r, 0)?,
+                    event: None,
+                    quote: None,
+                })
+            })
+            .map_err(db)?;
+        for a in arts {
+            timeline.push(a.map_err(db)?);
+        }
+    }
+    sort_timeline(&mut timeline);
+    Ok(timeline)
+}
+
+/// Orders timeline items by the date of what happened (undated last), then publication,
+/// article, position (an article before its events, events before quotes).
+pub fn sort_timeline(timeline: &mut [TimelineItem]) {
+    let ord = |t: &TimelineItem| {
+        let at = t.event.as_ref().map(|e| e.ordinal).or(t.quote.as_ref().map(|q| q.ordinal));
+        (t.event.is_some() || t.quote.is_some(), t.quote.is_some(), at)
+    };
     timeline.sort_by(|a, b| {
-        (a.date.is_none(), &a.date, a.published.is_none(), a.published, &a.article.id, a.quote.is_some(), ord(a)).cmp(
-            &(b.date.is_none(), &b.date, b.published.is_none(), b.published, &b.article.id, b.quote.is_some(), ord(b)),
-        )
+        (a.date.is_none(), &a.date, a.published.is_none(), a.published, &a.article.id, ord(a)).cmp(&(
+            b.date.is_none(),
+            &b.date,
+            b.published.is_none(),
+            b.published,
+            &b.article.id,
+            ord(b),
+        ))
     });
-    timeline.truncate(STORY_TIMELINE);
-    Ok(Some(StoryDetail {
-        summary,
-        places: list(places),
-        keywords: list(keywords),
-        dates: list(dates),
-        entities,
-        articles,
-        timeline,
-    }))
+}
+
+/// Most items of each kind (events, quotes, articles) an entity's timeline is made from.
+pub const ENTITY_TIMELINE: usize = 2000;
+
+/// An entity's timeline (any of its ids; a merged id answers with its identity): its events
+/// as source or target, its quotes and the articles that mention it, by the date of what
+/// happened, one page of it (`None` when no article mentions it).
+pub fn entity_timeline(
+    conn: &Connection,
+    id: &str,
+    offset: u64,
+    limit: u64,
+    merges: bool,
+    ctx: Ctx,
+) -> Result<Option<Page<TimelineItem>>> {
+    let id = crate::entities::canonical(conn, id, merges, ctx)?;
+    let ids = crate::entities::members(conn, &id, merges, ctx)?;
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mentioned: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM entity_occurrences WHERE entity_id IN ({marks})"),
+            rusqlite::params_from_iter(ids.iter()),
+            |r| r.get(0),
+        )
+        .map_err(|e| ctx.db(e))?;
+    if mentioned == 0 {
+        return Ok(None);
+    }
+    let args: Vec<&dyn rusqlite::ToSql> = ids.iter().map(|s| s as &dyn rusqlite::ToSql).collect();
+    let n = ids.len();
+    // The same ids are bound once and named by number in each clause.
+    let nums = |from: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let items = timeline_items(
+        conn,
+        &format!("WHERE e.source_id IN ({}) OR e.target_id IN ({})", nums(1), nums(1)),
+        &format!("WHERE q.speaker_id IN ({})", nums(1)),
+        Some(&format!("WHERE d.id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({}))", nums(1))),
+        &args,
+        ENTITY_TIMELINE,
+        ctx,
+    )?;
+    let limit = limit.min(MAX_PAGE);
+    let total = items.len() as u64;
+    let items = items.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect();
+    Ok(Some(Page { total, offset, limit, items }))
+}
+
+/// Most ranked hits grouped into stories by a story search.
+pub const STORY_SEARCH_HITS: usize = 1000;
+
+/// Groups ranked hits by the story of their article (stories in the order of their best hit;
+/// articles in no story are left out) and returns one page of the groups.
+pub fn group_hits(
+    conn: &Connection,
+    hits: Vec<SearchHit>,
+    offset: u64,
+    limit: u64,
+    ctx: Ctx,
+) -> Result<Page<StoryHit>> {
+    let db = |e| ctx.db(e);
+    let mut groups: Vec<(u64, u64, SearchHit)> = Vec::new();
+    let mut at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for h in hits {
+        let Some(s) = story_of(conn, &h.id, ctx)? else { continue };
+        match at.get(&s) {
+            Some(&i) => groups[i].1 += 1,
+            None => {
+                at.insert(s, groups.len());
+                groups.push((s, 1, h));
+            }
+        }
+    }
+    let limit = limit.min(MAX_PAGE);
+    let total = groups.len() as u64;
+    let mut items = Vec::new();
+    let mut st = conn.prepare_cached(&format!("SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1")).map_err(db)?;
+    for (s, n, best) in groups.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize) {
+        if let Some(story) = st.query_row([s as i64], summary).optional().map_err(db)? {
+            items.push(StoryHit { story, matching: n, best });
+        }
+    }
+    Ok(Page { total, offset, limit, items })
 }
 
 /// The story an article is in, if any.

@@ -877,12 +877,17 @@ fn entities_are_listed_filtered_and_paged() {
     assert_eq!((putin.kb_id.as_deref(), putin.country.as_deref()), (Some("per:vladimir-putin"), Some("RU")));
     assert_eq!(
         putin.aliases,
-        [FormCount { form: "Putin".into(), count: 3 }, FormCount { form: "Vladimir Putin".into(), count: 1 }]
+        [
+            FormCount { form: "Putin".into(), count: 3, repaired: false },
+            FormCount { form: "Vladimir Putin".into(), count: 1, repaired: false }
+        ]
     );
     assert!(putin.repaired.is_empty());
     let witkoff = &page.items[1];
     assert_eq!((witkoff.articles, witkoff.mentions), (2, 2));
-    assert_eq!(witkoff.repaired, [FormCount { form: "Steve Vikof".into(), count: 1 }]);
+    assert_eq!(witkoff.repaired, [FormCount { form: "Steve Vikof".into(), count: 1, repaired: true }]);
+    assert!(witkoff.aliases.iter().any(|f| f.form == "Steve Vikof" && f.repaired), "{:?}", witkoff.aliases);
+    assert!(witkoff.aliases.iter().any(|f| f.form != "Steve Vikof" && !f.repaired), "{:?}", witkoff.aliases);
     assert_eq!(witkoff.aliases.len(), 2);
     let markov = &page.items[3];
     assert_eq!((markov.kb_id.as_deref(), markov.articles), (None, 1));
@@ -1072,10 +1077,11 @@ fn occurrences_tolerate_odd_layers() {
 /// Turns a store into a version-2 one (what formats 3 and 4 added removed).
 const DROP_QUOTES: &str = "DROP TRIGGER quotes_fts_insert; DROP TRIGGER quotes_fts_delete; \
     DROP TRIGGER quotes_fts_update; DROP TABLE quotes_fts; DROP TABLE quotes; DROP TABLE events; DROP TABLE duplicates; \
-    DROP TABLE stories; DROP TABLE story_articles;";
+    DROP TABLE stories; DROP TABLE story_articles; DROP TABLE entity_merges;";
 
 /// Turns a version-5 store into a version-4 one.
-const DROP_STORIES: &str = "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles;";
+const DROP_STORIES: &str =
+    "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles; DROP TABLE entity_merges;";
 
 /// A quote to add by hand: content, source and cue (each found in the text after the previous
 /// one; "" for none), speaker entity index, kind.
@@ -2059,4 +2065,202 @@ fn reopen_cost() {
         docs.len(),
         feats.len()
     );
+}
+
+// ---- cross-document identity, entity timelines, story search (format version 6) ----
+
+/// Articles on two Markovs and a Peskov: (a) Sergei Markov in Moscow with Putin and the
+/// Kremlin, (b) "Sergey Markov" in the same context, (c) Ivan Markov in Montreal (another
+/// man), (d) "Sergei Markoff" on ice hockey in Montreal (another man, close name, unrelated
+/// context), (e) "Dmitry S. Peskov" unknown to the KB, (f) Dmitry Peskov linked to the KB.
+fn identity_corpus() -> Vec<Document> {
+    use newsgraph_model::EntityType::*;
+    let putin = || entity("per:vladimir-putin", "Vladimir Putin", Person, true);
+    let kremlin = || entity("org:kremlin", "Kremlin", Organization, true);
+    let moscow = || entity("loc:moscow", "Moscow", Place, true);
+    let montreal = || entity("loc:montreal", "Montreal", Place, true);
+    let nhl = || entity("org:nhl", "NHL", Organization, true);
+    let day = |d: u32| format!("2025-08-{d:02}T10:00:00+00:00");
+    let mk = |k: &str, d: u32, text: &str, ents: Vec<newsgraph_model::Entity>, ms: &[M]| {
+        with_entities(doc(Some(&format!("https://id.example/{k}")), k, text, "Wire", "en", Some(&day(d))), ents, ms)
+    };
+    vec![
+        mk(
+            "a",
+            1,
+            "Sergei Markov said in Moscow that Putin and the Kremlin would not yield.",
+            vec![entity("local:person:sergei-markov", "Sergei Markov", Person, false), moscow(), putin(), kremlin()],
+            &[("Sergei Markov", 0, false), ("Moscow", 1, false), ("Putin", 2, false), ("Kremlin", 3, false)],
+        ),
+        mk(
+            "b",
+            2,
+            "Sergey Markov told reporters in Moscow that Putin had the Kremlin's backing.",
+            vec![entity("local:person:sergey-markov", "Sergey Markov", Person, false), moscow(), putin(), kremlin()],
+            &[("Sergey Markov", 0, false), ("Moscow", 1, false), ("Putin", 2, false), ("Kremlin", 3, false)],
+        ),
+        mk(
+            "c",
+            3,
+            "Ivan Markov scored twice as Montreal won in the NHL.",
+            vec![entity("local:person:ivan-markov", "Ivan Markov", Person, false), montreal(), nhl()],
+            &[("Ivan Markov", 0, false), ("Montreal", 1, false), ("NHL", 2, false)],
+        ),
+        mk(
+            "d",
+            4,
+            "Sergei Markoff signed with Montreal for the new NHL season.",
+            vec![entity("local:person:sergei-markoff", "Sergei Markoff", Person, false), montreal(), nhl()],
+            &[("Sergei Markoff", 0, false), ("Montreal", 1, false), ("NHL", 2, false)],
+        ),
+        mk(
+            "e",
+            5,
+            "Dmitry S. Peskov said Putin spoke for the Kremlin in Moscow.",
+            vec![
+                entity("local:person:dmitry-s-peskov", "Dmitry S. Peskov", Person, false),
+                putin(),
+                kremlin(),
+                moscow(),
+            ],
+            &[("Dmitry S. Peskov", 0, false), ("Putin", 1, false), ("Kremlin", 2, false), ("Moscow", 3, false)],
+        ),
+        mk(
+            "f",
+            6,
+            "Dmitry Peskov, the Kremlin spokesman, said Putin was in Moscow.",
+            vec![entity("per:dmitry-peskov", "Dmitry Peskov", Person, true), kremlin(), putin(), moscow()],
+            &[("Dmitry Peskov", 0, false), ("Kremlin", 1, false), ("Putin", 2, false), ("Moscow", 3, false)],
+        ),
+    ]
+}
+
+/// Every listed entity id with its merged ids.
+fn identities(s: &EmbeddedStore) -> Vec<(String, Vec<String>)> {
+    let page = s.entities(&EntityQuery { limit: 100, ..EntityQuery::default() }).unwrap();
+    page.items.iter().map(|e| (e.id.clone(), e.merged.clone())).collect()
+}
+
+#[test]
+fn local_entities_merge_across_articles_when_names_and_contexts_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(identity_corpus()).unwrap();
+    let ids = identities(&s);
+    let merged_into = |id: &str| ids.iter().find(|(_, m)| m.iter().any(|x| x == id)).map(|(c, _)| c.as_str());
+    let listed = |id: &str| ids.iter().any(|(c, _)| c == id);
+    // Merged: a transliteration variant in the same context; a local name the KB later links.
+    assert_eq!(merged_into("local:person:sergey-markov"), Some("local:person:sergei-markov"), "{ids:?}");
+    assert_eq!(merged_into("local:person:dmitry-s-peskov"), Some("per:dmitry-peskov"), "{ids:?}");
+    assert!(!listed("local:person:sergey-markov") && !listed("local:person:dmitry-s-peskov"), "{ids:?}");
+    // Not merged: another first name; a close name in an unrelated context.
+    for other in ["local:person:ivan-markov", "local:person:sergei-markoff"] {
+        assert!(listed(other) && merged_into(other).is_none(), "{other}: {ids:?}");
+    }
+    // The merged entity: both articles, every alias with its count; a merged id answers with it.
+    let e = s.entity("local:person:sergey-markov", 0, 10).unwrap().unwrap();
+    assert_eq!(e.summary.id, "local:person:sergei-markov");
+    assert_eq!((e.summary.articles, e.appears_in.total, e.appears_in.items.len()), (2, 2, 2));
+    let forms: Vec<(&str, u64)> = e.summary.aliases.iter().map(|f| (f.form.as_str(), f.count)).collect();
+    assert_eq!(forms, [("Sergei Markov", 1), ("Sergey Markov", 1)]);
+    let p = s.entity("local:person:dmitry-s-peskov", 0, 10).unwrap().unwrap();
+    assert_eq!(
+        (p.summary.id.as_str(), p.summary.kb_id.as_deref(), p.summary.articles),
+        ("per:dmitry-peskov", Some("per:dmitry-peskov"), 2)
+    );
+    assert_eq!(p.summary.merged, ["local:person:dmitry-s-peskov"]);
+
+    // The same state after a reopen (replayed before the next write), and after a migration
+    // from format 5 (the table rebuilt from the stored documents).
+    drop(s);
+    let mut s = open(tmp.path());
+    let more = with_entities(
+        doc(
+            Some("https://id.example/g"),
+            "g",
+            "Sergey Markov said Putin and the Kremlin agreed in Moscow.",
+            "Wire",
+            "en",
+            Some("2025-08-07T10:00:00+00:00"),
+        ),
+        vec![
+            entity("local:person:sergey-markov", "Sergey Markov", newsgraph_model::EntityType::Person, false),
+            entity("per:vladimir-putin", "Vladimir Putin", newsgraph_model::EntityType::Person, true),
+        ],
+        &[("Sergey Markov", 0, false), ("Putin", 1, false)],
+    );
+    s.put_batch(vec![more]).unwrap();
+    let after = identities(&s);
+    assert_eq!(s.entity("local:person:sergei-markov", 0, 10).unwrap().unwrap().summary.articles, 3);
+    drop(s);
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("DROP TABLE entity_merges; UPDATE meta SET value = '5' WHERE key = 'format_version';").unwrap();
+    drop(conn);
+    let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
+    assert_eq!(ro.status().unwrap().format_version, 5);
+    assert!(identities(&ro).iter().any(|(c, _)| c == "local:person:sergey-markov"), "no merges before the upgrade");
+    drop(ro);
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    assert_eq!(identities(&s), after);
+}
+
+#[test]
+fn entity_timeline_orders_by_the_date_of_what_happened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    let t = s.entity_timeline("per:vladimir-putin", 0, 100).unwrap().unwrap();
+    // 4 events (as source or target) and the 3 articles that mention Putin.
+    let events = t.items.iter().filter(|i| i.event.is_some()).count();
+    let articles = t.items.iter().filter(|i| i.event.is_none() && i.quote.is_none()).count();
+    assert_eq!((t.total, events, articles), (7, 4, 3));
+    let dates: Vec<&str> = t.items.iter().map(|i| i.date.as_deref().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    // The meeting happened on 2025-08-05 (its stated day), before its article of 2025-08-06.
+    let met = t.items.iter().position(|i| i.event.as_ref().is_some_and(|e| e.code == "040")).unwrap();
+    let met_article = t
+        .items
+        .iter()
+        .position(|i| i.event.is_none() && i.article.url.as_deref() == Some("https://w.example/a"))
+        .unwrap();
+    assert_eq!(t.items[met].date.as_deref(), Some("2025-08-05"));
+    assert!(met < met_article, "{dates:?}");
+    // Paging, an entity with nothing, Witkoff's (target of one event, source of another).
+    let p = s.entity_timeline("per:vladimir-putin", 2, 3).unwrap().unwrap();
+    assert_eq!((p.total, p.items.len()), (7, 3));
+    assert_eq!(p.items[0], t.items[2]);
+    assert!(s.entity_timeline("per:nobody", 0, 10).unwrap().is_none());
+    let w = s.entity_timeline("per:steve-witkoff", 0, 100).unwrap().unwrap();
+    assert_eq!(w.items.iter().filter(|i| i.event.is_some()).count(), 2);
+}
+
+#[test]
+fn search_groups_hits_by_story() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(corpus()).unwrap();
+    let q = SearchQuery { limit: 100, ..SearchQuery::text("rain OR flood OR budget OR election") };
+    let hits = s.search(&q).unwrap();
+    let page = s.search_stories(&q).unwrap();
+    assert!(page.total >= 1);
+    // Every hit is counted once, under its article's story; the best hit is the story's
+    // best-ranked article; stories follow their best hit's rank.
+    let n: u64 = page.items.iter().map(|g| g.matching).sum();
+    assert_eq!(n, hits.total.min(STORY_SEARCH_HITS as u64));
+    let mut last = f32::INFINITY;
+    for g in &page.items {
+        assert_eq!(s.story_of(&g.best.id).unwrap(), Some(g.story.id));
+        let first = hits.hits.iter().find(|h| s.story_of(&h.id).unwrap() == Some(g.story.id)).unwrap();
+        assert_eq!(first.id, g.best.id);
+        assert!(g.best.score <= last);
+        last = g.best.score;
+        assert!(g.matching <= g.story.articles);
+    }
+    let one = s.search_stories(&SearchQuery { limit: 1, offset: 1, ..q.clone() }).unwrap();
+    assert_eq!(one.total, page.total);
+    assert_eq!(one.items.first().map(|g| g.story.id), page.items.get(1).map(|g| g.story.id));
+    assert_eq!(s.search_stories(&SearchQuery::text("zzzznothing")).unwrap().total, 0);
 }

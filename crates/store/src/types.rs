@@ -284,12 +284,18 @@ pub const ENTITY_KINDS: [&str; 5] = ["person", "organization", "place", "group",
 pub struct FormCount {
     pub form: String,
     pub count: u64,
+    /// A misspelled or differently transliterated form that linking repaired to the entity
+    /// ("Vikof" for Witkoff): some of its mentions were read as another name.
+    #[serde(default)]
+    pub repaired: bool,
 }
 
 /// An entity across the stored articles.
 ///
 /// Knowledge-base entities (`kb_id` present) are one identity across articles; a
-/// document-local id (`local:person:sergei-markov`) is also one identity per id string.
+/// document-local id (`local:person:sergei-markov`) is one identity per id string, and ids
+/// merged across articles (close names, agreeing contexts; a knowledge-base entity absorbing
+/// a local one) answer as one entity under the id listed, with `merged` the other ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntitySummary {
     pub id: String,
@@ -306,10 +312,15 @@ pub struct EntitySummary {
     pub articles: u64,
     /// Mentions linked to it, over those articles.
     pub mentions: u64,
-    /// Forms it was written in, with mention counts, most frequent first.
+    /// Forms it was written in, with mention counts, most frequent first (repaired
+    /// spellings marked).
     pub aliases: Vec<FormCount>,
     /// Misspelled forms that were repaired to it ("Vikof"), with mention counts.
     pub repaired: Vec<FormCount>,
+    /// Other ids merged into this entity across articles (document-local ids with close
+    /// names in agreeing contexts), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
 }
 
 /// An entity with its knowledge-base details and the articles that mention it.
@@ -598,6 +609,17 @@ pub struct StorySummary {
     pub articles: u64,
 }
 
+/// A story among search results: the hits grouped by the story of their article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryHit {
+    pub story: StorySummary,
+    /// Its articles among the ranked hits considered (at most
+    /// [`STORY_SEARCH_HITS`](crate::STORY_SEARCH_HITS) hits).
+    pub matching: u64,
+    /// Its best-ranked hit (with snippet and quotes, like a search hit).
+    pub best: SearchHit,
+}
+
 /// An entity of a story's articles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoryEntity {
@@ -609,7 +631,8 @@ pub struct StoryEntity {
     pub mentions: u64,
 }
 
-/// One dated item of a story's timeline: an event or a quote, with its article.
+/// One dated item of a timeline (a story's or an entity's): an event, a quote, or (neither
+/// set) an article, with its article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineItem {
     /// When it happened (`YYYY-MM-DD`): an event's stated day (else its article's publication

@@ -103,7 +103,67 @@ pub fn write_readable(out: &mut impl Write, d: &Document) -> std::io::Result<()>
     }
     write_entities(out, d)?;
     write_quotes(out, d)?;
+    write_record(out, d)?;
     writeln!(out)
+}
+
+/// Amounts (with count types), themes and tone: one line per amount, one per theme, one
+/// for the tone.
+fn write_record(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+    let l = &d.layers;
+    if !l.amounts.is_empty() {
+        writeln!(
+            out,
+            "-- amounts ({}, {} counts) --",
+            l.amounts.len(),
+            l.amounts.iter().filter(|a| a.count_type.is_some()).count()
+        )?;
+        for a in &l.amounts {
+            let bound = match a.bound {
+                newsgraph_model::Bound::Exact => "",
+                newsgraph_model::Bound::Approximate => "≈",
+                newsgraph_model::Bound::AtLeast => "≥",
+                newsgraph_model::Bound::AtMost => "≤",
+            };
+            let value = super::gdelt::fmt_amount(a.value);
+            let currency = a.currency.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+            let object = a.object.as_deref().map(|o| format!(" {o}")).unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<10} {bound}{value}{currency}{object} — {:?}",
+                a.count_type.as_deref().unwrap_or("amount"),
+                d.slice(a.span)
+            )?;
+        }
+    }
+    if !l.themes.is_empty() {
+        writeln!(out, "-- themes ({}) --", l.themes.len())?;
+        let mut order: Vec<&newsgraph_model::Theme> = l.themes.iter().collect();
+        order.sort_by_key(|t| std::cmp::Reverse(t.mentions.len()));
+        for t in order {
+            let mut words: Vec<String> = Vec::new();
+            for s in &t.mentions {
+                let w = d.slice(*s).to_lowercase();
+                if !words.contains(&w) {
+                    words.push(w);
+                }
+            }
+            let gkg = t.gkg.as_deref().map(|g| format!(" ({g})")).unwrap_or_default();
+            writeln!(out, "  {:<22} ×{:<3} {}", format!("{}{gkg}", t.id), t.mentions.len(), words.join(", "))?;
+        }
+    }
+    if let Some(t) = &l.tone {
+        writeln!(out, "-- tone --")?;
+        writeln!(
+            out,
+            "  tone {:+.2} (positive {:.2}%, negative {:.2}%, polarity {:.2}%), activity {:.2}%, self/group {:.2}%, {} words",
+            t.tone, t.positive, t.negative, t.polarity, t.activity, t.self_group, t.word_count
+        )?;
+        for e in t.evidence.iter().skip(2) {
+            writeln!(out, "  {e}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The quotes layer: one line per quote — kind, speaker (and who relays it), the words.

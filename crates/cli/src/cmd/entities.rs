@@ -8,7 +8,11 @@ use std::process::ExitCode;
 /// Runs a read on a read-only handle. A store of an older format (no entity or quote table
 /// yet) is first upgraded by one writable open when no other writer holds it; when one does,
 /// the read runs on the old format (and fails if it needs what the upgrade adds).
-pub(super) fn read<T>(dir: &Path, f: impl Fn(&EmbeddedStore) -> Result<T, StoreError>) -> Result<T> {
+pub(super) fn read<T>(dir: &Path, f: impl Fn(&dyn Store) -> Result<T, StoreError>) -> Result<T> {
+    if super::pg_url(dir).is_some() {
+        // A database's schema is created and upgraded by writable connections only.
+        return Ok(f(&*super::open_store_spec(dir, false)?)?);
+    }
     let mut store = super::open_store_read(dir)?;
     if store.status()?.format_version < newsgraph_store::FORMAT_VERSION {
         drop(store);
@@ -127,6 +131,9 @@ pub fn show(dir: &Path, id: &str, offset: u64, limit: u64, json: bool) -> Result
     writeln!(out, "mentions        {}", e.mentions)?;
     writeln!(out, "written as      {}", forms(&e.aliases, 20))?;
     writeln!(out, "repaired from   {}", forms(&e.repaired, 20))?;
+    if !e.merged.is_empty() {
+        writeln!(out, "merged ids      {}", e.merged.join(", "))?;
+    }
     match &d.quotes {
         Some(said) if said.total > 0 => {
             writeln!(

@@ -1,6 +1,6 @@
 //! `events`: who did what to whom in a store's articles; also the event lines of `entity`.
 use anyhow::{bail, Result};
-use newsgraph_store::{EventHit, EventQuery, Store, StoredEvent};
+use newsgraph_store::{EventHit, EventQuery, StoredEvent};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

@@ -184,6 +184,7 @@ pub fn write<W: Write>(
                 events.push(EventAgg {
                     fields: row.fields.clone(),
                     mentions: 0,
+                    tone: 0.0,
                     sources: HashSet::new(),
                     articles: HashSet::new(),
                 });
@@ -191,6 +192,7 @@ pub fn write<W: Write>(
             });
             let agg = &mut events[idx];
             agg.mentions += 1;
+            agg.tone += doc_tone(&doc);
             agg.sources.insert(source_name(&doc));
             agg.articles.insert(doc.id.clone());
             if table == Table::Mentions {
@@ -206,6 +208,7 @@ pub fn write<W: Write>(
             agg.fields[31] = agg.mentions.to_string();
             agg.fields[32] = agg.sources.len().to_string();
             agg.fields[33] = agg.articles.len().to_string();
+            agg.fields[34] = fmt_tone(agg.tone / agg.mentions.max(1) as f64);
             write_row(out, &agg.fields)?;
             w.rows += 1;
         }
@@ -216,6 +219,8 @@ pub fn write<W: Write>(
 struct EventAgg {
     fields: Vec<String>,
     mentions: u64,
+    /// Sum of the mentioning articles' tone (for AvgTone).
+    tone: f64,
     sources: HashSet<String>,
     articles: HashSet<String>,
 }
@@ -476,9 +481,9 @@ fn event_row(doc: &Document, ev: &newsgraph_model::Event, chars: &CharIndex) -> 
     f.push(ev.quad_class.to_string());
     f.push(format!("{:.1}", ev.goldstein));
     f.extend(["1".to_string(), "1".to_string(), "1".to_string()]); // counts: aggregated later
-    f.push("0".into()); // AvgTone: no tone layer yet
-                        // Actor geography: the actor's own place when the actor is a geocoded entity ("Moscow",
-                        // "Ukraine"); GDELT's text-proximity placing of persons is not attempted.
+    f.push(fmt_tone(doc_tone(doc))); // AvgTone: averaged over the mentions later
+                                     // Actor geography: the actor's own place when the actor is a geocoded entity ("Moscow",
+                                     // "Ukraine"); GDELT's text-proximity placing of persons is not attempted.
     for a in [ev.source.as_ref(), ev.target.as_ref()] {
         let e = a.and_then(|a| a.entity).and_then(|i| doc.layers.entities.get(i as usize));
         match e.and_then(|e| e.geo.as_ref().and_then(|g| geo_fields(e, g))) {
@@ -516,7 +521,7 @@ fn event_row(doc: &Document, ev: &newsgraph_model::Event, chars: &CharIndex) -> 
         "1".into(),
         ((ev.confidence.clamp(0.0, 1.0) * 100.0).round() as u32).to_string(),
         chars.chars.to_string(),
-        "0".into(),
+        fmt_tone(doc_tone(doc)),
         String::new(),
         String::new(),
     ];
@@ -602,6 +607,8 @@ fn gkg_row(doc: &Document, record_id: &str) -> Vec<String> {
         ));
     }
     let date = doc_time(doc).map(stamp).unwrap_or_default();
+    let (v1_counts, v2_counts, amounts) = counts_and_amounts(doc, &chars);
+    let (v1_themes, v2_themes) = themes(doc, &chars);
     let extras = match &doc.meta.title {
         Some(t) => format!("<PAGE_TITLE>{}</PAGE_TITLE>", xml_escape(t)),
         None => String::new(),
@@ -612,17 +619,17 @@ fn gkg_row(doc: &Document, record_id: &str) -> Vec<String> {
         collection.to_string(),
         source_name(doc),
         identifier,
-        String::new(), // Counts
-        String::new(), // V2Counts
-        String::new(), // Themes
-        String::new(), // V2Themes
+        v1_counts.join(";"),
+        v2_counts.join(";"),
+        v1_themes.join(";"),
+        v2_themes.join(";"),
         v1_loc.join(";"),
         v2_loc.join(";"),
         persons.join(";"),
         v2_persons.join(";"),
         orgs.join(";"),
         v2_orgs.join(";"),
-        String::new(), // V2Tone: no tone layer yet
+        tone_field(doc),
         dates.join(";"),
         String::new(), // GCAM
         doc.meta.image_url.clone().unwrap_or_default(),
@@ -631,12 +638,118 @@ fn gkg_row(doc: &Document, record_id: &str) -> Vec<String> {
         String::new(), // SocialVideoEmbeds
         quotes.join("#"),
         all_names.join(";"),
-        String::new(), // Amounts
+        amounts.join(";"),
         String::new(), // TranslationInfo
     ];
     f.push(extras);
     debug_assert_eq!(f.len(), 27);
     f
+}
+
+/// The article's tone (GKG's positive − negative), 0 when the tone layer is missing.
+fn doc_tone(doc: &Document) -> f64 {
+    doc.layers.tone.as_ref().map_or(0.0, |t| f64::from(t.tone))
+}
+
+/// A tone value with at most 3 decimals, without trailing zeros (`-2.5`, `0`).
+fn fmt_tone(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// An amount as GDELT writes it: commas removed, decimals kept, no exponent.
+pub(crate) fn fmt_amount(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// V1/V2.1 count blocks (`CountType#Count#ObjectType#Location…[#Offset]`) for the amounts
+/// that carry a count type, the location being the nearest geocoded place of the count's
+/// sentence; and V2.1 amount blocks (`Amount,Object,Offset`) for every amount.
+fn counts_and_amounts(doc: &Document, chars: &CharIndex) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let text = doc.text();
+    let l = &doc.layers;
+    let (mut v1, mut v2, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for a in &l.amounts {
+        let off = chars.of(text, a.span.start);
+        let object =
+            a.object.as_deref().map(item).filter(|o| !o.is_empty()).or_else(|| a.currency.clone()).unwrap_or_default();
+        amounts.push(format!("{},{object},{off}", fmt_amount(a.value)));
+        let Some(kind) = a.count_type.as_deref() else { continue };
+        let sentence =
+            l.sentences.iter().find(|s| s.span.start <= a.span.start && a.span.start < s.span.end).map(|s| s.span);
+        let place = sentence.and_then(|s| {
+            l.mentions
+                .iter()
+                .filter(|m| s.contains(m.span))
+                .filter_map(|m| {
+                    let e = l.entities.get(m.entity? as usize)?;
+                    let g = geo_fields(e, e.geo.as_ref()?)?;
+                    Some((m.span.start.abs_diff(a.span.start), g))
+                })
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, g)| g)
+        });
+        let loc = match place {
+            // Type#FullName#CountryCode#ADM1#Lat#Long#FeatureID (no ADM2 in counts).
+            Some(g) => [&g[0], &g[1], &g[2], &g[3], &g[5], &g[6], &g[7]].map(|s| s.as_str()).join("#"),
+            None => "0######".to_string(),
+        };
+        let block = format!("{}#{}#{object}#{loc}", item(kind), a.value.round() as i64);
+        if seen.insert(block.clone()) {
+            v1.push(block.clone());
+        }
+        v2.push(format!("{block}#{off}"));
+    }
+    (v1, v2, amounts)
+}
+
+/// V1 themes (distinct GKG names) and V2 enhanced themes (`NAME,Offset` per mention);
+/// themes without a GKG counterpart are written `NEWSGRAPH_<ID>`.
+fn themes(doc: &Document, chars: &CharIndex) -> (Vec<String>, Vec<String>) {
+    let text = doc.text();
+    let mut v1 = Vec::new();
+    let mut v2: Vec<(usize, String)> = Vec::new();
+    for t in &doc.layers.themes {
+        let name = t.gkg.clone().unwrap_or_else(|| format!("NEWSGRAPH_{}", t.id.to_ascii_uppercase()));
+        let name = item(&name);
+        if !v1.contains(&name) {
+            v1.push(name.clone());
+        }
+        for s in &t.mentions {
+            let off = chars.of(text, s.start);
+            v2.push((off, format!("{name},{off}")));
+        }
+    }
+    v2.sort();
+    (v1, v2.into_iter().map(|(_, b)| b).collect())
+}
+
+/// V1.5 tone: `Tone,Positive,Negative,Polarity,ActivityDensity,SelfGroupDensity,WordCount`.
+fn tone_field(doc: &Document) -> String {
+    match &doc.layers.tone {
+        Some(t) => format!(
+            "{},{},{},{},{},{},{}",
+            fmt_tone(f64::from(t.tone)),
+            fmt_tone(f64::from(t.positive)),
+            fmt_tone(f64::from(t.negative)),
+            fmt_tone(f64::from(t.polarity)),
+            fmt_tone(f64::from(t.activity)),
+            fmt_tone(f64::from(t.self_group)),
+            t.word_count
+        ),
+        None => String::new(),
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -662,6 +775,15 @@ mod tests {
         let b = t.find("end").unwrap() as u32;
         assert_eq!(ix.of(&t, b), t.chars().count() - 3);
         assert_eq!(ix.of(&t, 0), 0);
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(fmt_amount(1_250_000_000.0), "1250000000");
+        assert_eq!(fmt_amount(1.25), "1.25");
+        assert_eq!(fmt_tone(-2.50049), "-2.5");
+        assert_eq!(fmt_tone(-0.0001), "0");
+        assert_eq!(fmt_tone(3.0), "3");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! One module per command; `run` dispatches.
 mod analyze;
 mod bench;
+mod cluster;
+mod corpus_bench;
 mod dedup;
 mod demo;
 mod entities;
@@ -11,6 +13,7 @@ mod gdelt;
 mod ingest;
 mod ner;
 mod page;
+mod parquet_export;
 mod query;
 mod quotes;
 mod quotes_cmd;
@@ -19,19 +22,21 @@ mod stories;
 mod stories_cmd;
 mod timex;
 
-use crate::cli::{BenchCommand, Cli, Command, EvalCommand, InputOpts, TrainCommand};
+use crate::cli::{BenchCommand, Cli, ClusterCommand, Command, EvalCommand, InputOpts, TrainCommand};
 use anyhow::{Context, Result};
 use newsgraph_ingest::IngestOptions;
-use newsgraph_store::EmbeddedStore;
+use newsgraph_store::{EmbeddedStore, Store};
+use newsgraph_store_pg::PgStore;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze { input, json, opts } => analyze::run(&input, json, &opts),
-        Command::Ingest { inputs, store, opts, json, quiet } => {
-            let mut st = open_store(&store.store)?;
-            let summary = ingest::run(&mut st, &inputs, &opts, !quiet)?;
+        Command::Ingest { inputs, nats: Some(nats), opts, json, .. } => cluster::publish(&nats, &inputs, &opts, json),
+        Command::Ingest { inputs, store, opts, json, quiet, nats: None } => {
+            let mut st = open_store_spec(&store.store, true)?;
+            let summary = ingest::run(&mut *st, &inputs, &opts, !quiet)?;
             ingest::print_summary(&summary, json)?;
             Ok(summary.exit_code())
         }
@@ -45,6 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             mentioned_from,
             mentioned_to,
             entities,
+            stories,
             limit,
             offset,
             json,
@@ -59,12 +65,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 offset,
             )?;
             q.entities = entities;
-            query::search(&open_store_read(&store.store)?, &q, json)
+            if stories {
+                return stories_cmd::search(&*open_store_spec(&store.store, false)?, &q, json);
+            }
+            query::search(&*open_store_spec(&store.store, false)?, &q, json)
         }
         Command::Entities { q, kind, store, limit, offset, json } => {
             entities::list(&store.store, &newsgraph_store::EntityQuery { q, kind, limit, offset }, json)
         }
-        Command::Entity { id, store, limit, offset, json } => entities::show(&store.store, &id, offset, limit, json),
+        Command::Entity { id, store, timeline: true, limit, offset, json } => {
+            stories_cmd::entity_timeline(&store.store, &id, offset, limit, json)
+        }
+        Command::Entity { id, store, limit, offset, json, .. } => {
+            entities::show(&store.store, &id, offset, limit, json)
+        }
         Command::Quotes { speaker, q, kind, store, limit, offset, json } => {
             quotes_cmd::list(&store.store, &newsgraph_store::QuoteQuery { speaker, q, kind, limit, offset }, json)
         }
@@ -77,16 +91,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             stories_cmd::list(&store.store, &newsgraph_store::StoryQuery { limit, offset }, json)
         }
         Command::Story { id, store, json } => stories_cmd::show(&store.store, id, json),
-        Command::Show { id, store, json } => query::show(&open_store_read(&store.store)?, &id, json),
+        Command::Show { id, store, json } => query::show(&*open_store_spec(&store.store, false)?, &id, json),
         Command::Export { format, output, header, store } => {
+            if pg_url(&store.store).is_some() {
+                anyhow::bail!("export reads an embedded store (a directory); from PostgreSQL it is not supported yet");
+            }
             query::export(&open_store_read(&store.store)?, format, header, output.as_deref())
         }
-        Command::Stats { store, json } => query::stats(&open_store_read(&store.store)?, json),
+        Command::Stats { store, json } => query::stats(&*open_store_spec(&store.store, false)?, json),
         Command::Serve { store, bind, port } => serve::run(&store.store, &bind, port),
         Command::Eval(EvalCommand::Extract { benchmark, json, report }) => {
             eval::extract(&benchmark, json, report.as_deref())
         }
         Command::Bench(BenchCommand::Extract { corpus, repeat, json }) => bench::extract(&corpus, repeat, json),
+        Command::Bench(BenchCommand::Cluster { inputs, workers, copies, nats, store, json }) => {
+            cluster::bench(&inputs, copies, workers, nats.as_deref(), store.as_deref(), json)
+        }
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
         Command::Bench(BenchCommand::Quotes { corpus, repeat, json }) => bench::quotes(&corpus, repeat, json),
         Command::Bench(BenchCommand::Events { inputs, repeat, json }) => events::bench(&inputs, repeat, json),
@@ -132,8 +152,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             events::eval(&plover, codebook.as_deref(), json, report.as_deref())
         }
         Command::Bench(BenchCommand::Timex { corpus, repeat, json }) => timex::bench(&corpus, repeat, json),
-        Command::Dedup { store, threshold, json } => dedup::run(&open_store_read(&store.store)?, threshold, json),
+        Command::Dedup { store, threshold, json } => {
+            dedup::run(&*open_store_spec(&store.store, false)?, threshold, json)
+        }
         Command::Bench(BenchCommand::Dedup { corpus, docs, json }) => dedup::bench(&corpus, docs, json),
+        Command::Bench(BenchCommand::Corpus { inputs, sizes, json }) => corpus_bench::bench(&inputs, &sizes, json),
+        Command::Cluster(ClusterCommand::Init { nats, replicas, max_deliver, ack_wait, json }) => {
+            let cfg = newsgraph_cluster::ClusterConfig {
+                replicas,
+                max_deliver,
+                ack_wait: std::time::Duration::from_secs(ack_wait),
+                ..Default::default()
+            };
+            cluster::init(&nats, &cfg, json)
+        }
+        Command::Cluster(ClusterCommand::Status { nats, json }) => cluster::status(&nats, json),
+        Command::Worker { nats, store, batch, exit_when_idle, metrics, json, quiet } => {
+            let opts = newsgraph_cluster::WorkerOptions {
+                batch: batch.max(1),
+                exit_when_idle: exit_when_idle.map(std::time::Duration::from_secs_f64),
+                ..Default::default()
+            };
+            let mut st = open_store_spec(&store.store, true)?;
+            cluster::worker(&nats, &mut *st, &opts, metrics.as_deref(), json, quiet)
+        }
         Command::Demo { examples, store } => demo::run(&examples, &store),
     }
 }
@@ -142,12 +184,51 @@ pub(crate) fn ingest_options(opts: &InputOpts) -> IngestOptions {
     IngestOptions { strict: opts.strict, include_captions: opts.include_captions, ..IngestOptions::default() }
 }
 
-/// Opens (creating if needed) a store for writing.
+/// Opens the store `--store` names: a `postgres://…` or `postgresql://…` URL opens a
+/// PostgreSQL store ([`PgStore`]), anything else is a store directory ([`EmbeddedStore`]).
+/// `writable`: for writing, creating the store (or the database's schema) if needed, one
+/// writer at a time; else read-only (works while another process writes).
+pub(crate) fn open_store_spec(spec: &Path, writable: bool) -> Result<Box<dyn Store>> {
+    if let Some(url) = pg_url(spec) {
+        let store = if writable { PgStore::connect(url) } else { PgStore::connect_read_only(url) };
+        return Ok(Box::new(store.context("cannot open the PostgreSQL store")?));
+    }
+    if writable {
+        let store = EmbeddedStore::open(spec).with_context(|| format!("cannot open store {}", spec.display()))?;
+        return Ok(Box::new(store));
+    }
+    Ok(Box::new(open_store_read(spec)?))
+}
+
+/// The PostgreSQL URL when `--store` is one.
+pub(crate) fn pg_url(spec: &Path) -> Option<&str> {
+    spec.to_str().map(str::trim).filter(|s| newsgraph_store_pg::is_postgres_url(s))
+}
+
+/// `--store` for messages (a URL's password redacted).
+pub(crate) fn store_name(spec: &Path) -> String {
+    match pg_url(spec) {
+        Some(url) => newsgraph_store_pg::redact(url),
+        None => spec.display().to_string(),
+    }
+}
+
+/// For `serve`: opens writable once (an embedded store catches its index up after a crash, a
+/// database gets its schema), then read-only so an ingest can run beside the server.
+pub(crate) fn open_for_serving(spec: &Path) -> Result<Box<dyn Store>> {
+    if pg_url(spec).is_none() && !spec.exists() {
+        std::fs::create_dir_all(spec).with_context(|| format!("cannot create {}", spec.display()))?;
+    }
+    drop(open_store_spec(spec, true));
+    open_store_spec(spec, false)
+}
+
+/// Opens (creating if needed) an embedded store (a directory) for writing.
 pub(crate) fn open_store(dir: &Path) -> Result<EmbeddedStore> {
     EmbeddedStore::open(dir).with_context(|| format!("cannot open store {}", dir.display()))
 }
 
-/// Opens an existing store for reading (works while an ingest runs).
+/// Opens an existing embedded store (a directory) for reading (works while an ingest runs).
 pub(crate) fn open_store_read(dir: &Path) -> Result<EmbeddedStore> {
     if !dir.exists() {
         anyhow::bail!("no store at {} (ingest something first, or pass --store DIR)", dir.display());

@@ -36,7 +36,7 @@ pub fn search_query(
     })
 }
 
-pub fn search(store: &EmbeddedStore, q: &SearchQuery, json: bool) -> Result<ExitCode> {
+pub fn search(store: &dyn Store, q: &SearchQuery, json: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let r = store.search(q)?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -101,7 +101,7 @@ fn marked(text: &str, highlights: &[(usize, usize)]) -> String {
     s.replace('\n', " ")
 }
 
-pub fn show(store: &EmbeddedStore, id: &str, json: bool) -> Result<ExitCode> {
+pub fn show(store: &dyn Store, id: &str, json: bool) -> Result<ExitCode> {
     let Some(doc) = store.get(id)? else {
         eprintln!("newsgraph: no article with id {id:?}");
         return Ok(ExitCode::from(1));
@@ -116,6 +116,9 @@ pub fn show(store: &EmbeddedStore, id: &str, json: bool) -> Result<ExitCode> {
 }
 
 pub fn export(store: &EmbeddedStore, format: ExportFormat, header: bool, output: Option<&Path>) -> Result<ExitCode> {
+    if format == ExportFormat::Parquet {
+        return super::parquet_export::export(store, output);
+    }
     let sink: Box<dyn Write> = match output {
         Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
@@ -126,6 +129,7 @@ pub fn export(store: &EmbeddedStore, format: ExportFormat, header: bool, output:
         ExportFormat::GdeltEvents => Some(super::gdelt::Table::Events),
         ExportFormat::GdeltMentions => Some(super::gdelt::Table::Mentions),
         ExportFormat::GdeltGkg => Some(super::gdelt::Table::Gkg),
+        ExportFormat::Parquet => unreachable!("handled above"),
     };
     if let Some(table) = table {
         let docs = store.iter_all().map(|d| d.map_err(anyhow::Error::from));
@@ -153,7 +157,7 @@ pub fn export(store: &EmbeddedStore, format: ExportFormat, header: bool, output:
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn stats(store: &EmbeddedStore, json: bool) -> Result<ExitCode> {
+pub fn stats(store: &dyn Store, json: bool) -> Result<ExitCode> {
     let s = store.status()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&s)?);

@@ -1,6 +1,6 @@
 //! `quotes`: who said what in a store's articles; also the quote lines of `entity` and `search`.
 use anyhow::Result;
-use newsgraph_store::{QuoteHit, QuoteQuery, Store, StoredQuote};
+use newsgraph_store::{QuoteHit, QuoteQuery, StoredQuote};
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -1,7 +1,7 @@
 //! `stories` and `story`: the stories of a store's articles, with their timelines.
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use newsgraph_store::{Store, StoryQuery, StorySummary};
+use newsgraph_store::{SearchQuery, Store, StoryQuery, StorySummary, TimelineItem};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -98,13 +98,79 @@ pub fn show(dir: &Path, id: u64, json: bool) -> Result<ExitCode> {
         }
     }
     writeln!(out, "timeline ({} items, by the date of what happened):", d.timeline.len())?;
-    for t in &d.timeline {
+    print_timeline(&mut out, &d.timeline)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Timeline items, one a line: events, quotes and (for an entity) the articles mentioning it.
+pub fn print_timeline(out: &mut impl Write, items: &[TimelineItem]) -> Result<()> {
+    for t in items {
+        let date = t.date.as_deref().unwrap_or("----------");
         if let Some(e) = &t.event {
             writeln!(out, "  {}", super::events_cmd::event_line(e))?;
+        } else if let Some(q) = &t.quote {
+            writeln!(out, "  {date}  {}", super::quotes_cmd::quote_line(q))?;
+        } else {
+            let a = &t.article;
+            writeln!(
+                out,
+                "  {date}  article: {}  [{}]  id {}",
+                a.title.as_deref().unwrap_or("(untitled)"),
+                a.source.as_deref().unwrap_or("-"),
+                a.id
+            )?;
         }
-        if let Some(q) = &t.quote {
-            writeln!(out, "  {}  {}", t.date.as_deref().unwrap_or("----------"), super::quotes_cmd::quote_line(q))?;
-        }
+    }
+    Ok(())
+}
+
+/// `newsgraph entity ID --timeline`: one page of an entity's timeline.
+pub fn entity_timeline(dir: &Path, id: &str, offset: u64, limit: u64, json: bool) -> Result<ExitCode> {
+    let Some(page) = super::entities::read(dir, |s| s.entity_timeline(id, offset, limit))? else {
+        eprintln!("newsgraph: no entity with id {id:?} (list them with: newsgraph entities --q NAME)");
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "timeline of {id}: {} items (events, quotes, articles) by the date of what happened, showing {}-{}",
+        page.total,
+        (offset + 1).min(page.total),
+        offset + page.items.len() as u64
+    )?;
+    print_timeline(&mut out, &page.items)?;
+    if page.total > offset + page.items.len() as u64 && !page.items.is_empty() {
+        writeln!(out, "more with --offset {}", offset + page.items.len() as u64)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `newsgraph search … --stories`: the hits grouped by story.
+pub fn search(store: &dyn Store, q: &SearchQuery, json: bool) -> Result<ExitCode> {
+    let page = store.search_stories(q)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{} {} with matching articles", page.total, if page.total == 1 { "story" } else { "stories" })?;
+    for g in &page.items {
+        let s = &g.story;
+        writeln!(out, "{:>5}  {}  ({} matching of {} articles, {})", s.id, s.label, g.matching, s.articles, span(s))?;
+        writeln!(
+            out,
+            "       best: {}  [{}]  id {}",
+            g.best.title.as_deref().unwrap_or("(untitled)"),
+            g.best.source.as_deref().unwrap_or("-"),
+            g.best.id
+        )?;
+    }
+    if page.total > q.offset as u64 + page.items.len() as u64 && !page.items.is_empty() {
+        writeln!(out, "more with --offset {}", q.offset + page.items.len())?;
     }
     Ok(ExitCode::SUCCESS)
 }

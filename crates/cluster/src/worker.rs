@@ -1,0 +1,323 @@
+//! The extraction worker: fetch a batch, annotate, store in one transaction, then acknowledge.
+use crate::{ClusterError, Result, ARTICLES_STREAM, DEAD_SUBJECT, DELIVERIES_HEADER, ERROR_HEADER, WORKERS_CONSUMER};
+use async_nats::jetstream::{self, consumer::PullConsumer, AckKind, Message};
+use futures_util::StreamExt;
+use newsgraph_engine::Pipeline;
+use newsgraph_model::Document;
+use newsgraph_store::Store;
+use serde::Serialize;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a worker keeps pulling through a NATS outage before it gives up.
+const OUTAGE: Duration = Duration::from_secs(60);
+
+/// Set to stop a worker after the batch in hand (stored and acknowledged).
+pub type Stop = Arc<AtomicBool>;
+
+/// How a worker pulls.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Articles per fetch (and per store transaction).
+    pub batch: usize,
+    /// How long one fetch waits for articles.
+    pub fetch_wait: Duration,
+    /// Exit once the consumer has had nothing to deliver and nothing unacknowledged for this
+    /// long (for backfills, tests and benchmarks); `None` runs until stopped.
+    pub exit_when_idle: Option<Duration>,
+    /// Delay before a failed article is offered again.
+    pub retry_delay: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            batch: 64,
+            fetch_wait: Duration::from_millis(500),
+            exit_when_idle: None,
+            retry_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What a worker did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkerReport {
+    pub batches: u64,
+    /// Articles received (a redelivered article counts again).
+    pub received: u64,
+    /// Deliveries that were not the first for their article.
+    pub redeliveries: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub duplicates: u64,
+    /// Articles offered again after a failure.
+    pub retried: u64,
+    /// Articles sent to the dead-letter stream.
+    pub dead: u64,
+    pub seconds: f64,
+    /// Articles received per second of the run.
+    pub articles_per_second: f64,
+}
+
+/// Runs a worker until `stop` is set (or, with `exit_when_idle`, until the work runs out).
+/// `on_batch` sees the running report after each batch.
+pub async fn run_worker(
+    client: &async_nats::Client,
+    store: &mut dyn Store,
+    pipeline: &Pipeline,
+    opts: &WorkerOptions,
+    stop: &Stop,
+    mut on_batch: impl FnMut(&WorkerReport),
+) -> Result<WorkerReport> {
+    let js = jetstream::new(client.clone());
+    let consumer: PullConsumer = js
+        .get_stream(ARTICLES_STREAM)
+        .await
+        .map_err(|e| ClusterError::NotInitialized(format!("{ARTICLES_STREAM}: {e}")))?
+        .get_consumer(WORKERS_CONSUMER)
+        .await
+        .map_err(|e| ClusterError::NotInitialized(format!("consumer {WORKERS_CONSUMER}: {e}")))?;
+    // A failing article is dead-lettered at its last delivery, as `cluster init` set it.
+    let max_deliver = consumer.cached_info().config.max_deliver;
+    let started = Instant::now();
+    let mut report = WorkerReport::default();
+    let mut idle_since: Option<Instant> = None;
+    let mut failing_since: Option<Instant> = None;
+    while !stop.load(Ordering::SeqCst) {
+        // A fetch never hangs: while the client reconnects, a pull may get no answer at all.
+        let fetched = tokio::time::timeout(opts.fetch_wait + Duration::from_secs(5), fetch(&consumer, opts))
+            .await
+            .unwrap_or_else(|_| Err(ClusterError::jetstream("fetching a batch", "no answer from the server")));
+        let messages = match fetched {
+            Ok(m) => {
+                failing_since = None;
+                m
+            }
+            // The server or the stream leader is gone for a moment (a cluster elects a new
+            // one within seconds): wait and pull again; give up after OUTAGE.
+            Err(e) => {
+                let since = *failing_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= OUTAGE {
+                    return Err(e);
+                }
+                eprintln!("newsgraph worker: warning: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+        };
+        if messages.is_empty() {
+            let since = *idle_since.get_or_insert_with(Instant::now);
+            if let Some(limit) = opts.exit_when_idle {
+                if since.elapsed() >= limit && drained(&consumer).await.unwrap_or(false) {
+                    break;
+                }
+            }
+            continue;
+        }
+        idle_since = None;
+        report.batches += 1;
+        process(&js, store, pipeline, opts, max_deliver, messages, &mut report).await?;
+        report.seconds = started.elapsed().as_secs_f64();
+        report.articles_per_second = report.received as f64 / report.seconds.max(1e-9);
+        on_batch(&report);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report.articles_per_second = report.received as f64 / report.seconds.max(1e-9);
+    Ok(report)
+}
+
+async fn fetch(consumer: &PullConsumer, opts: &WorkerOptions) -> Result<Vec<Message>> {
+    let mut batch = consumer
+        .fetch()
+        .max_messages(opts.batch)
+        .expires(opts.fetch_wait)
+        .messages()
+        .await
+        .map_err(|e| ClusterError::jetstream("fetching a batch", e))?;
+    let mut out = Vec::new();
+    while let Some(m) = batch.next().await {
+        match m {
+            Ok(m) => out.push(m),
+            // A batch cut short (server gone, leader change) keeps what arrived; the rest is
+            // redelivered after ack_wait.
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Nothing left to deliver and nothing unacknowledged.
+async fn drained(consumer: &PullConsumer) -> Result<bool> {
+    let info = consumer.get_info().await.map_err(|e| ClusterError::jetstream("reading the consumer", e))?;
+    Ok(info.num_pending == 0 && info.num_ack_pending == 0)
+}
+
+fn deliveries(m: &Message) -> i64 {
+    m.info().map(|i| i.delivered).unwrap_or(1)
+}
+
+async fn process(
+    js: &jetstream::Context,
+    store: &mut dyn Store,
+    pipeline: &Pipeline,
+    opts: &WorkerOptions,
+    max_deliver: i64,
+    messages: Vec<Message>,
+    report: &mut WorkerReport,
+) -> Result<()> {
+    report.received += messages.len() as u64;
+    report.redeliveries += messages.iter().filter(|m| deliveries(m) > 1).count() as u64;
+
+    // Decode; an undecodable article can never succeed: dead-letter it at once.
+    let mut docs = Vec::with_capacity(messages.len());
+    let mut held = Vec::with_capacity(messages.len());
+    for m in messages {
+        match std::str::from_utf8(&m.payload)
+            .map_err(|e| e.to_string())
+            .and_then(|s| Document::from_json(s).map_err(|e| e.to_string()))
+        {
+            Ok(d) => {
+                docs.push(d);
+                held.push(m);
+            }
+            Err(e) => {
+                dead_letter(js, &m, &format!("not a newsgraph document: {e}"), report).await;
+            }
+        }
+    }
+    if docs.is_empty() {
+        return Ok(());
+    }
+
+    // Annotate (CPU-bound: off the async threads). A panicking annotator fails only its article.
+    let annotated = tokio::task::block_in_place(|| annotate(pipeline, docs));
+    let mut ok_docs = Vec::with_capacity(annotated.len());
+    let mut ok_msgs = Vec::with_capacity(annotated.len());
+    for (r, m) in annotated.into_iter().zip(held) {
+        match r {
+            Ok(d) => {
+                ok_docs.push(d);
+                ok_msgs.push(m);
+            }
+            Err(e) => fail(js, &m, &e, opts, max_deliver, report).await,
+        }
+    }
+    if ok_docs.is_empty() {
+        return Ok(());
+    }
+
+    // Store the batch in one transaction; acknowledge only after it committed.
+    let whole = tokio::task::block_in_place(|| store.put_batch(ok_docs.clone()));
+    match whole {
+        Ok(r) => {
+            count(report, &r);
+            ack_all(&ok_msgs).await;
+        }
+        Err(batch_err) => {
+            // The store is down (it cannot even count): requeue everything and stop, rather
+            // than burning every article's deliveries.
+            if tokio::task::block_in_place(|| store.count()).is_err() {
+                for m in &ok_msgs {
+                    let _ = m.ack_with(AckKind::Nak(Some(opts.retry_delay))).await;
+                }
+                return Err(ClusterError::Store(batch_err));
+            }
+            // Else find the article at fault: store each alone.
+            for (d, m) in ok_docs.into_iter().zip(ok_msgs) {
+                match tokio::task::block_in_place(|| store.put_batch(vec![d])) {
+                    Ok(r) => {
+                        count(report, &r);
+                        ack_all(std::slice::from_ref(&m)).await;
+                    }
+                    Err(e) => fail(js, &m, &format!("storing: {e}"), opts, max_deliver, report).await,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn annotate(pipeline: &Pipeline, docs: Vec<Document>) -> Vec<std::result::Result<Document, String>> {
+    let backup = docs.clone();
+    match std::panic::catch_unwind(AssertUnwindSafe(|| pipeline.process_batch(docs))) {
+        Ok(done) => done.into_iter().map(Ok).collect(),
+        // One article made an annotator panic: redo them one by one to isolate it.
+        Err(_) => backup
+            .into_iter()
+            .map(|mut d| {
+                std::panic::catch_unwind(AssertUnwindSafe(|| pipeline.annotate(&mut d)))
+                    .map(|_| d)
+                    .map_err(|p| format!("annotator panicked: {}", panic_text(&p)))
+            })
+            .collect(),
+    }
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
+}
+
+fn count(report: &mut WorkerReport, r: &newsgraph_store::PutReport) {
+    report.inserted += r.inserted as u64;
+    report.updated += r.updated as u64;
+    report.unchanged += r.unchanged as u64;
+    report.duplicates += r.duplicates.len() as u64;
+}
+
+/// Acknowledges and waits for the server to confirm each acknowledgement.
+async fn ack_all(messages: &[Message]) {
+    let acks = messages.iter().map(|m| m.double_ack());
+    for r in futures_util::future::join_all(acks).await {
+        // A lost acknowledgement means a redelivery, which the store turns into a no-op.
+        if let Err(e) = r {
+            eprintln!("newsgraph worker: warning: acknowledgement not confirmed (the article may come again): {e}");
+        }
+    }
+}
+
+/// An article failed: offer it again later, or after `max_deliver` deliveries dead-letter it.
+/// When NATS cannot be told, the article simply comes again after the consumer's ack wait.
+async fn fail(
+    js: &jetstream::Context,
+    m: &Message,
+    error: &str,
+    opts: &WorkerOptions,
+    max_deliver: i64,
+    report: &mut WorkerReport,
+) {
+    // max_deliver -1 means unlimited: never dead-letter.
+    if max_deliver > 0 && deliveries(m) >= max_deliver {
+        dead_letter(js, m, error, report).await;
+    } else if let Err(e) = m.ack_with(AckKind::Nak(Some(opts.retry_delay))).await {
+        eprintln!("newsgraph worker: warning: cannot requeue a failed article (it comes again later): {e}");
+    } else {
+        report.retried += 1;
+    }
+}
+
+/// Publishes the article with its error to the dead-letter stream, then terminates it.
+async fn dead_letter(js: &jetstream::Context, m: &Message, error: &str, report: &mut WorkerReport) {
+    let mut headers = async_nats::HeaderMap::new();
+    let line: String = error.chars().filter(|c| !c.is_control()).take(1000).collect();
+    headers.insert(ERROR_HEADER, line.as_str());
+    headers.insert(DELIVERIES_HEADER, deliveries(m).to_string().as_str());
+    let published = match js.publish_with_headers(DEAD_SUBJECT, headers, m.payload.clone()).await {
+        Ok(ack) => ack.await.map(|_| ()).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = published {
+        eprintln!("newsgraph worker: warning: cannot dead-letter an article (it comes again later): {e}");
+        return;
+    }
+    if let Err(e) = m.ack_with(AckKind::Term).await {
+        eprintln!(
+            "newsgraph worker: warning: dead-lettered article not terminated (it may be dead-lettered twice): {e}"
+        );
+    }
+    report.dead += 1;
+    eprintln!("newsgraph worker: dead-lettered an article after {} deliveries: {line}", deliveries(m));
+}

@@ -1,0 +1,179 @@
+//! The web UI and `POST /analyze`.
+//!
+//! The UI is plain HTML, CSS and JavaScript modules under `crates/server/ui/` (no build
+//! step), compiled into the binary with `include_str!` and served at `/` and `/ui/{file}`
+//! with a strict Content-Security-Policy ([`UI_CSP`]: scripts and styles from this origin
+//! only, no inline code, no other hosts). The pages read the JSON API like any client and
+//! build their DOM with `textContent`, never `innerHTML`, so article text and user input are
+//! never markup.
+//!
+//! `POST /analyze` runs an [`Analyzer`] on a pasted article and returns the analyzed document
+//! without storing it. The analyzer is passed in by the binary (`newsgraph serve` gives the
+//! engine's standard pipeline): this crate does not depend on the engine. Without one the
+//! route answers 501 `not_implemented`.
+
+use crate::{ApiError, ErrorCode};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use newsgraph_model::Document;
+use std::sync::Arc;
+
+/// Text in, analyzed document out (or a message saying why the text is not an article).
+/// Called on the blocking pool, at most [`ANALYZE_CONCURRENCY`] at a time.
+pub type Analyzer = Arc<dyn Fn(&str) -> Result<Document, String> + Send + Sync>;
+
+/// Largest body `POST /analyze` accepts (bytes).
+pub const MAX_ANALYZE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Analyses running at once; more requests wait their turn.
+pub const ANALYZE_CONCURRENCY: usize = 2;
+
+/// The Content-Security-Policy of the UI's pages and assets.
+pub const UI_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The API's policy, for `/analyze` (JSON only).
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+/// The UI's files: name under `/ui/`, content type, content.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("style.css", CSS, include_str!("../ui/style.css")),
+    ("favicon.svg", SVG, include_str!("../ui/favicon.svg")),
+    ("app.js", JS, include_str!("../ui/app.js")),
+    ("api.js", JS, include_str!("../ui/api.js")),
+    ("dom.js", JS, include_str!("../ui/dom.js")),
+    ("search.js", JS, include_str!("../ui/search.js")),
+    ("story.js", JS, include_str!("../ui/story.js")),
+    ("entity.js", JS, include_str!("../ui/entity.js")),
+    ("article.js", JS, include_str!("../ui/article.js")),
+    ("map.js", JS, include_str!("../ui/map.js")),
+    ("ingest.js", JS, include_str!("../ui/ingest.js")),
+    ("lists.js", JS, include_str!("../ui/lists.js")),
+];
+
+const INDEX: &str = include_str!("../ui/index.html");
+
+#[derive(Clone)]
+struct UiState {
+    analyzer: Option<Analyzer>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// `/`, `/ui/{file}` and `/analyze`.
+pub(crate) fn router(analyzer: Option<Analyzer>) -> Router {
+    let state = UiState { analyzer, slots: Arc::new(tokio::sync::Semaphore::new(ANALYZE_CONCURRENCY)) };
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/ui/{file}", get(asset))
+        .route("/analyze", post(analyze).fallback(method_not_allowed).layer(DefaultBodyLimit::max(MAX_ANALYZE_BYTES)))
+        .layer(axum::middleware::map_response(headers))
+        .with_state(state)
+}
+
+/// The API's headers; the UI's own policy where a handler set none.
+async fn headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(API_CSP));
+    res
+}
+
+fn ui_response(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_SECURITY_POLICY, UI_CSP),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn index() -> Response {
+    ui_response(HTML, INDEX)
+}
+
+async fn asset(Path(file): Path<String>) -> Result<Response, ApiError> {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, ct, body)) => Ok(ui_response(ct, body)),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no such UI file")),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed, "use POST with the article as the body")
+}
+
+/// `POST /analyze`: the body is the article in the plain-text article format (any content
+/// type but JSON; HTML, a feed or JSONL are sniffed too), or `{"text": "…"}` with
+/// `Content-Type: application/json`. Answers the analyzed document (first one, for a feed).
+async fn analyze(
+    State(st): State<UiState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Some(analyzer) = st.analyzer.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::NotImplemented,
+            "this server has no analyzer (`newsgraph serve` has one; the API alone does not)",
+        ));
+    };
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::TooLarge, format!("body: at most {MAX_ANALYZE_BYTES} bytes"))
+        } else {
+            ApiError::new(ErrorCode::BadBody, format!("body: {}", e.body_text()))
+        }
+    })?;
+    let text = body_text(&headers, &body)?;
+    if text.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::BadBody, "body: the article text is empty"));
+    }
+    let permit =
+        st.slots.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::Internal, "analyzer closed"))?;
+    let doc = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        analyzer(&text)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("analyzer failed: {e}")))?
+    .map_err(|m| ApiError::new(ErrorCode::NotAnalyzable, m))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], doc.to_json()).into_response())
+}
+
+/// The article text of an `/analyze` body.
+fn body_text(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+    let bad = |m: String| ApiError::new(ErrorCode::BadBody, m);
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase();
+    let text = std::str::from_utf8(body).map_err(|e| bad(format!("body: not UTF-8 ({e})")))?;
+    if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
+        return Ok(text.to_string());
+    }
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(format!("body: not JSON ({e})")))?;
+    let serde_json::Value::Object(map) = v else {
+        return Err(bad("body: expected a JSON object {\"text\": \"…\"}".into()));
+    };
+    if let Some(k) = map.keys().find(|k| k.as_str() != "text") {
+        let k: String = k.chars().take(40).collect();
+        return Err(bad(format!("body: unknown field {k:?}; accepted: text")));
+    }
+    match map.get("text") {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(bad("body: \"text\" must be a string".into())),
+        None => Err(bad("body: missing \"text\"".into())),
+    }
+}

@@ -1,0 +1,358 @@
+// End-to-end test of the newsgraph web UI in a real browser (Debian's Chromium driven by
+// playwright-core). Run by crates/cli/tests/ui_browser.rs against `newsgraph serve` on a
+// store of examples/; can be run by hand:
+//
+//   NEWSGRAPH_URL=http://127.0.0.1:8787 SAMPLE_ID=<id of examples/alaska-summit.txt> node ui.test.mjs
+//
+// Environment: NEWSGRAPH_URL (required), SAMPLE_ID (required), SCREENSHOT_DIR (default
+// ./screenshots), CHROMIUM (default /usr/bin/chromium).
+//
+// What is shown is checked against what the API answers (fetched here with plain HTTP), so
+// the test holds for any store, and fails when a page shows less than the data.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const BASE = process.env.NEWSGRAPH_URL;
+const SAMPLE_ID = process.env.SAMPLE_ID;
+const SHOTS = process.env.SCREENSHOT_DIR || "screenshots";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+if (!BASE || !SAMPLE_ID) {
+  console.error("NEWSGRAPH_URL and SAMPLE_ID must be set");
+  process.exit(2);
+}
+mkdirSync(SHOTS, { recursive: true });
+
+let failures = 0;
+let passed = 0;
+function check(cond, what) {
+  if (cond) {
+    passed++;
+    console.log("ok   " + what);
+  } else {
+    failures++;
+    console.log("FAIL " + what);
+  }
+  return cond;
+}
+
+async function api(path) {
+  const res = await fetch(BASE + path);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/// Waits for the router to finish rendering the page at `hash` (main not busy, page set).
+async function ready(page, pageName) {
+  await page.waitForFunction(
+    (name) => {
+      const m = document.getElementById("main");
+      return m && !m.hasAttribute("aria-busy") && m.dataset.page === name;
+    },
+    pageName,
+    { timeout: 20000 },
+  );
+}
+
+/// The visible part (for the README) and the whole page.
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, name + ".png") });
+  await page.screenshot({ path: join(SHOTS, name + "-full.png"), fullPage: true });
+  console.log(`     screenshots ${join(SHOTS, name)}.png, ${name}-full.png`);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  // Playwright gives each launch a new, empty user-data-dir.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const problems = [];
+page.on("console", (m) => {
+  if (m.type() === "error") problems.push("console: " + m.text());
+});
+page.on("pageerror", (e) => problems.push("page error: " + e.message));
+page.on("requestfailed", (r) => problems.push("request failed: " + r.url()));
+// Nothing may leave the server's origin.
+await context.route("**/*", (route) => {
+  const url = route.request().url();
+  if (url.startsWith(BASE) || url.startsWith("data:")) return route.continue();
+  problems.push("request to another origin: " + url);
+  return route.abort();
+});
+
+const t0 = Date.now();
+try {
+  // ---- Search ---------------------------------------------------------------------------
+  await page.goto(BASE + "/");
+  await ready(page, "search");
+  const headers = (await page.request.get(BASE + "/")).headers();
+  check((headers["content-security-policy"] || "").includes("script-src 'self'"), "UI served with its CSP");
+  await page.getByLabel("Words").fill("Alaska summit");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForURL(/q=Alaska/);
+  await ready(page, "search");
+  const sr = await api("/search?q=Alaska+summit&limit=20");
+  const shownTotal = await page.locator("#results-title").textContent();
+  check(shownTotal.trim() === `${sr.total} articles`, `search shows the API's total (${shownTotal.trim()})`);
+  const hitTitles = await page.locator(".hit h3").allTextContents();
+  check(
+    hitTitles.length === sr.hits.length && sr.hits.every((x, i) => hitTitles[i] === (x.title || "Article " + x.id)),
+    `search lists the ${sr.hits.length} hits in the API's order`,
+  );
+  check((await page.locator(".hit .snippet mark").count()) > 0, "snippets highlight the query words");
+  const people = await page.locator(".facet", { has: page.getByRole("heading", { name: "People" }) }).locator("li").allTextContents();
+  const apiPeople = sr.facets.entities.filter((e) => e.kind === "person");
+  check(people.length === apiPeople.length && apiPeople.every((e, i) => people[i].includes(e.name)), `person facet lists ${apiPeople.length} people`);
+  await shot(page, "search");
+
+  // A facet narrows the search: the count shown is the API's for the filtered query.
+  const putin = apiPeople.find((e) => e.id === "per:vladimir-putin") || apiPeople[0];
+  await page.locator(".facet li a", { hasText: putin.name }).first().click();
+  await page.waitForURL(/entity=/);
+  await ready(page, "search");
+  const filtered = await api(`/search?q=Alaska+summit&entity=${encodeURIComponent(putin.id)}&limit=1`);
+  check((await page.locator("#results-title").textContent()).trim() === `${filtered.total} articles`, `entity facet filters (${putin.name}: ${filtered.total})`);
+  check((await page.locator(".chips .chip").allTextContents()).some((t) => t.includes(putin.name)), "the filter is shown as a removable chip");
+
+  // ---- Stories → the Alaska story -------------------------------------------------------
+  const stories = await api("/stories?limit=1000");
+  let alaska = null;
+  for (const s of stories.items) {
+    const d = await api("/stories/" + s.id);
+    if (d.articles.some((a) => a.id === SAMPLE_ID)) alaska = d;
+  }
+  check(alaska !== null, "the sample article is in a story");
+  await page.getByLabel("stories").check();
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForURL(/as=stories/);
+  await ready(page, "search");
+  const yaml = await (await fetch(BASE + "/openapi.yaml")).text();
+  const storySearch = /name: as\b/.test(yaml.split("\n  /search:")[1].split(/\n  \/[a-z]/)[0]);
+  if (storySearch) {
+    const ss = await api(`/search?q=Alaska+summit&entity=${encodeURIComponent(putin.id)}&as=stories&limit=20`);
+    check((await page.locator("#results-title").textContent()).trim() === `${ss.total} stories`, `story search: ${ss.total} stories match, as the API says`);
+    check((await page.locator(".story-hit .best").count()) === ss.items.length, "each story shows its best-matching article");
+  } else {
+    console.log("     (this server's search has no `as=stories`: the stories list is shown)");
+  }
+  await page.locator(`.story-hit a[href="#/story/${alaska.id}"]`).click();
+  await ready(page, "story");
+  check((await page.locator("h1").textContent()) === alaska.label, `story page: "${alaska.label}"`);
+  const items = await page.locator(".timeline .day-items > li").count();
+  check(items === alaska.timeline.length, `timeline shows all ${alaska.timeline.length} events and quotes`);
+  const days = await page.locator(".timeline .day").evaluateAll((ds) => ds.map((d) => d.dataset.date));
+  const apiDays = [...new Set(alaska.timeline.map((t) => t.date || "undated"))];
+  check(JSON.stringify(days) === JSON.stringify(apiDays), "timeline days in the API's order (when it happened)");
+  const meeting = alaska.timeline.filter((t) => t.date === "2025-08-15" && t.event && /^0[3-4]/.test(t.event.code));
+  check(meeting.length > 0, "the API's timeline has a 2025-08-15 meeting event");
+  const day15 = page.locator('.timeline .day[data-date="2025-08-15"]');
+  const day15Text = (await day15.textContent()) || "";
+  check(
+    meeting.length > 0 && meeting.every((t) => day15Text.includes(t.event.trigger) && day15Text.includes(t.event.code)),
+    `the timeline shows the 2025-08-15 meeting (${meeting.map((t) => `${t.event.code} "${t.event.trigger}"`).slice(0, 3).join(", ")})`,
+  );
+  const mapCircles = await page.locator(".story-grid svg.map .cluster").count();
+  check(alaska.timeline.some((t) => t.event && t.event.place && t.event.place.lat !== undefined) ? mapCircles > 0 : true, `story map plots its places (${mapCircles} clusters)`);
+  const dupNote = await page.locator(".articles .has-dups").count();
+  check(dupNote > 0, "the story's articles show their near-duplicates");
+  await shot(page, "story");
+
+  // ---- Entity: Steve Witkoff, with "Vikof" repaired ---------------------------------------
+  const witkoff = alaska.entities.find((e) => e.id === "per:steve-witkoff");
+  check(!!witkoff, "Steve Witkoff is among the story's key entities");
+  await page.locator(".story-grid .entities a", { hasText: "Steve Witkoff" }).click();
+  await ready(page, "entity");
+  const ent = await api("/entities/per:steve-witkoff");
+  check((await page.locator("h1").textContent()).includes("Steve Witkoff"), "entity page: Steve Witkoff");
+  const vikofRows = page.locator(".forms-table tr", { hasText: "Vikof" });
+  check((await vikofRows.count()) > 0, '"Vikof" is among the forms seen');
+  const apiRepaired = (ent.repaired || []).some((f) => f.form.includes("Vikof")) || (ent.aliases || []).some((f) => f.form.includes("Vikof") && f.repaired === true);
+  check(apiRepaired, "the API marks Vikof as repaired");
+  if (apiRepaired) {
+    const badge = await vikofRows.first().locator(".repaired-badge").textContent().catch(() => "");
+    check(badge === "repaired", '"Vikof" is marked repaired');
+  }
+  const formsShown = await page.locator(".forms-table tbody tr").count();
+  check(formsShown >= (ent.aliases || []).length, `all ${ent.aliases.length} forms listed`);
+  check((await page.getByRole("button", { name: /^More \(0 left\)$/ }).count()) === 0, "no visible “More” button when nothing is left");
+  if (yaml.includes("\n  /entities/{id}/timeline:")) {
+    const tl = await api("/entities/per:steve-witkoff/timeline?limit=50");
+    check((await page.locator(".tl-row").count()) === tl.items.length, `entity timeline shows ${tl.items.length} of ${tl.total} items`);
+  }
+  const coShown = await page.locator("#s-named-with").count();
+  check(coShown === 1, "co-occurring entities shown");
+  await shot(page, "entity");
+
+  // ---- Article: the sample, every quote with its speaker ----------------------------------
+  await page.locator(`.side a[href="#/article/${SAMPLE_ID}"]`).first().click();
+  await ready(page, "article");
+  const doc = await api("/articles/" + SAMPLE_ID);
+  const ents = doc.layers.entities;
+  const bytes = Buffer.from(doc.text, "utf8");
+  const slice = (s) => bytes.subarray(s[0], s[1]).toString("utf8");
+  const quoteRows = page.locator(".doc-quotes > li");
+  check((await quoteRows.count()) === doc.layers.quotes.length, `article lists all ${doc.layers.quotes.length} quotes`);
+  let allQuotes = true;
+  for (const [i, q] of doc.layers.quotes.entries()) {
+    const speaker = q.speaker !== undefined ? ents[q.speaker].name : q.source ? slice(q.source) : "unknown speaker";
+    const content = q.parts && q.parts.length ? q.parts.map(slice).join(" … ") : slice(q.content);
+    const row = quoteRows.nth(i);
+    const shown = (await row.locator(".speaker").textContent()).trim();
+    const said = (await row.locator("blockquote").textContent()).trim();
+    const inText = await page.locator(`#ann-q${i}`).count();
+    if (shown !== speaker || said !== content.trim() || inText !== 1) {
+      allQuotes = false;
+      console.log(`     quote ${i}: speaker shown ${JSON.stringify(shown)} expected ${JSON.stringify(speaker)}; in text ${inText}`);
+    }
+  }
+  check(allQuotes, "every quote is shown with its speaker, in the list and in the text");
+  const speakers = new Set(doc.layers.quotes.filter((q) => q.speaker !== undefined).map((q) => ents[q.speaker].name));
+  console.log(`     speakers: ${[...speakers].join(", ")}`);
+  // Byte offsets → the right words: every entity mention's drawn text is its span's text.
+  const mentionTexts = await page.locator(".doc-text .ann.ent:not(.cont)").evaluateAll((els) =>
+    els.map((e) => {
+      const c = e.cloneNode(true);
+      c.querySelectorAll(".ann-label").forEach((l) => l.remove());
+      return c.textContent;
+    }),
+  );
+  const expectMentions = doc.layers.mentions.map((m) => slice(m.span));
+  check(JSON.stringify(mentionTexts) === JSON.stringify(expectMentions), `all ${expectMentions.length} entity mentions highlighted on the right words`);
+  const vikof = doc.layers.mentions.findIndex((m) => slice(m.span).includes("Vikof"));
+  if (check(vikof >= 0, "the sample mentions Vikof")) {
+    const el = page.locator(`#ann-m${vikof}`);
+    check((await el.getAttribute("href")) === "#/entity/per%3Asteve-witkoff", '"Steve Vikof" links to Steve Witkoff');
+    check((await el.getAttribute("class")).includes("repaired"), '"Steve Vikof" is drawn as repaired');
+    await el.focus();
+    const tip = await page.locator("#ann-tip").textContent();
+    const tipShown = !(await page.locator("#ann-tip").isHidden());
+    check(tipShown && tip.includes("Steve Witkoff") && /confidence/.test(tip), `focus shows the link's evidence and confidence (${tipShown ? "shown" : "hidden"}: ${tip.slice(0, 80)}…)`);
+  }
+  // Time expressions: the resolved value on focus, reached with the keyboard.
+  const t15 = doc.layers.timexes.findIndex((t) => t.value === "2025-08-15");
+  if (check(t15 >= 0, "the sample has a time expression resolved to 2025-08-15")) {
+    await page.locator(`#ann-t${t15}`).focus();
+    const tip = await page.locator("#ann-tip").textContent();
+    check(tip.includes("2025-08-15"), `"${slice(doc.layers.timexes[t15].span)}" shows 2025-08-15 on focus`);
+    await page.keyboard.press("Escape");
+    check(await page.locator("#ann-tip").isHidden(), "Escape hides the tooltip");
+    await page.keyboard.press("Tab");
+    const next = await page.evaluate(() => document.activeElement && document.activeElement.dataset.ann);
+    check(!!next, `Tab moves to the next annotation (${next})`);
+  }
+  check((await page.locator(".doc-text .ann.ev").count()) >= doc.layers.events.length, `all ${doc.layers.events.length} events marked at their trigger`);
+  await page.locator(".doc-text").scrollIntoViewIfNeeded();
+  await page.locator(`#ann-m${Math.max(0, vikof)}`).hover();
+  await shot(page, "article");
+
+  // ---- Map ------------------------------------------------------------------------------
+  await page.getByRole("link", { name: "Map" }).click();
+  await ready(page, "map");
+  const ev = await api("/events?limit=500");
+  const withPlace = ev.items.filter((e) => e.place && typeof e.place.lat === "number");
+  const summary = await page.locator("p.meta[data-autofocus]").textContent();
+  check(summary.includes(`${withPlace.length} with a place`), `map: ${withPlace.length} events with a place plotted`);
+  const clusters = page.locator("svg.map .cluster");
+  const nClusters = await clusters.count();
+  check(nClusters > 0, `map draws ${nClusters} clusters`);
+  const sum = await clusters.evaluateAll((cs) => cs.reduce((n, c) => n + Number((c.getAttribute("aria-label").match(/: (\d+)$/) || [0, 0])[1]), 0));
+  check(sum === withPlace.length, "cluster counts add up to the events with a place");
+  await clusters.first().focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".map-details h2").waitFor();
+  check((await page.locator(".map-details .event").count()) > 0, "Enter on a cluster lists its events");
+  await shot(page, "map");
+
+  // ---- Ingest (analyze without storing) ---------------------------------------------------
+  await page.getByRole("link", { name: "Analyze" }).click();
+  await ready(page, "ingest");
+  const pasted = [
+    "Envoy meets Kremlin leader <img src=x onerror=alert(1)>",
+    "US President Donald Trump’s envoy Steve Vikof met Vladimir Putin in Moscow on Wednesday, the Kremlin said.",
+    "“We had a useful and constructive conversation,” Putin told reporters after the talks.",
+    "Ukrainian President Volodymyr Zelensky said Kyiv would not give up any territory.",
+    "2025-08-08 12:00:00",
+  ].join("\n");
+  const before = await api("/health");
+  await page.getByLabel("Article text").fill(pasted);
+  const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/analyze")), page.getByRole("button", { name: "Analyze" }).click()]);
+  check(resp.status() === 200, "POST /analyze answered 200");
+  const analyzed = await resp.json();
+  await page.locator(".analysis .doc").waitFor();
+  const aq = analyzed.layers.quotes || [];
+  check(aq.length >= 2, `the pasted text has ${aq.length} quotes`);
+  const shownSpeakers = await page.locator(".analysis .doc-quotes > li .speaker").allTextContents();
+  const aents = analyzed.layers.entities || [];
+  const abytes = Buffer.from(analyzed.text, "utf8");
+  const expectSpeakers = aq.map((q) => (q.speaker !== undefined ? aents[q.speaker].name : q.source ? abytes.subarray(q.source[0], q.source[1]).toString() : "unknown speaker"));
+  check(JSON.stringify(shownSpeakers.map((s) => s.trim())) === JSON.stringify(expectSpeakers), `analysis shows each quote's speaker (${expectSpeakers.join(", ")})`);
+  check(aents.some((e) => e.id === "per:steve-witkoff") && (await page.locator('.analysis a.ann.ent[href="#/entity/per%3Asteve-witkoff"]').count()) > 0, "the pasted misspelling is linked to Steve Witkoff");
+  check((await page.locator("img").count()) === 0 && (await page.locator(".analysis .doc-title").textContent()).includes("<img"), "pasted markup is shown as text, never run");
+  const after = await api("/health");
+  check(after.articles === before.articles, "analysis stored nothing");
+  await page.evaluate(() => document.querySelector(".analysis").scrollIntoView());
+  await shot(page, "ingest");
+
+  // ---- Narrow screen ----------------------------------------------------------------------
+  await page.setViewportSize({ width: 380, height: 800 });
+  await page.goto(`${BASE}/#/story/${alaska.id}`);
+  await ready(page, "story");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(overflow <= 381, `story page fits 380 px (scroll width ${overflow})`);
+  await shot(page, "story-narrow");
+  await page.goto(`${BASE}/#/article/${SAMPLE_ID}`);
+  await ready(page, "article");
+  const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(overflow2 <= 381, `article page fits 380 px (scroll width ${overflow2})`);
+
+  // ---- First render time, and a deep link from the timeline to the quote in its article ----
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const timed = {};
+  for (const [name, hash] of [["search", "#/search?q=Putin"], ["story", `#/story/${alaska.id}`], ["article", `#/article/${SAMPLE_ID}`]]) {
+    const p = await context.newPage();
+    await p.goto(`${BASE}/${hash}`);
+    await p.waitForFunction(() => document.body.dataset.firstRenderMs);
+    timed[name] = Number(await p.evaluate(() => document.body.dataset.firstRenderMs));
+    await p.close();
+  }
+  console.log(`     first render (navigation start → page drawn): ${Object.entries(timed).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+  check(Object.values(timed).every((ms) => ms < 2000), "every page drawn within 2 s of navigation (debug build)");
+  await page.goto(`${BASE}/#/story/${alaska.id}`);
+  await ready(page, "story");
+  const quoteLink = page.locator(".tl-quote .article-ref a").first();
+  const target = (await quoteLink.getAttribute("href")).match(/ann=(q\d+)/)[1];
+  await quoteLink.click();
+  await ready(page, "article");
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, "ann-" + target, { timeout: 5000 }).catch(() => {});
+  check(await page.evaluate((id) => document.activeElement.id === id, "ann-" + target), `a timeline quote opens its article with the quote focused (${target})`);
+
+  // ---- Keyboard: the skip link is the first stop ------------------------------------------
+  const fresh = await context.newPage();
+  await fresh.goto(BASE + "/#/search");
+  await ready(fresh, "search");
+  await fresh.keyboard.press("Tab");
+  check((await fresh.evaluate(() => document.activeElement.textContent)) === "Skip to content", "Tab reaches the skip link first");
+  await fresh.keyboard.press("Enter");
+  check(await fresh.evaluate(() => document.activeElement.id === "main" && location.hash === "#/search"), "the skip link moves focus to the content");
+  await fresh.close();
+} catch (e) {
+  failures++;
+  console.log("FAIL " + (e && e.stack ? e.stack : e));
+  await page.screenshot({ path: join(SHOTS, "failure.png"), fullPage: true }).catch(() => {});
+}
+
+check(problems.length === 0, "no console errors, CSP violations or outside requests" + (problems.length ? ": " + problems.join(" | ") : ""));
+await browser.close();
+console.log(`${passed} passed, ${failures} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,199 @@
+//! Near-duplicate groups and stories: the same incremental state as the embedded store
+//! (`crates/store/src/stories.rs`), written to `duplicates`, `stories` and `story_articles`
+//! in the transaction that inserts each article, and rebuilt by replaying the stored
+//! documents in insertion order (`documents.ord`) before a handle's first write.
+
+use crate::{Ctx, Result};
+use newsgraph_corpus::identity::{self, Identities, Merges};
+use newsgraph_corpus::{features_from_document, Assignment, Duplicate, NearDuplicates, StoryClusterer};
+use newsgraph_model::Document;
+use postgres::{GenericClient, Transaction};
+
+/// Documents decoded per read while replaying.
+const REPLAY_CHUNK: i64 = 256;
+
+#[derive(Default)]
+pub struct Across {
+    /// The highest `documents.ord` observed.
+    seen: i64,
+    dups: NearDuplicates,
+    stories: StoryClusterer,
+    ids: Identities,
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+impl Across {
+    /// Replays every stored document in insertion order (no writes).
+    pub fn rebuild(client: &mut impl GenericClient, ctx: Ctx) -> Result<Across> {
+        let mut a = Across::default();
+        a.catch_up(client, ctx)?;
+        Ok(a)
+    }
+
+    /// Replays the documents stored since this state last saw the database (by other
+    /// writers), in insertion order. Called under the writers' lock, so that order is the
+    /// order in which every writer assigned groups and stories.
+    pub fn catch_up(&mut self, client: &mut impl GenericClient, ctx: Ctx) -> Result<()> {
+        let db = |e| ctx.db(e);
+        loop {
+            let rows = client
+                .query(
+                    "SELECT ord, id, doc FROM documents WHERE ord > $1 ORDER BY ord LIMIT $2",
+                    &[&self.seen, &REPLAY_CHUNK],
+                )
+                .map_err(db)?;
+            let n = rows.len() as i64;
+            for r in rows {
+                let id: String = r.get(1);
+                let json: String = r.get(2);
+                let doc = crate::read::decode(&id, &json, ctx)?;
+                let _ = self.observe(&doc);
+                self.seen = r.get(0);
+            }
+            if n < REPLAY_CHUNK {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Marks every document up to `ord` as seen (this writer's own, just added).
+    pub fn seen_through(&mut self, ord: i64) {
+        self.seen = self.seen.max(ord);
+    }
+
+    fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment, Merges) {
+        let published = doc.meta.published.as_ref().map(|p| p.time.timestamp());
+        let dup = self.dups.add(doc.id.clone(), published, doc.text());
+        let asg = self.stories.add(&features_from_document(doc));
+        let ents = identity::entities_of(doc);
+        let merges = self.ids.add(&ents, &identity::context_of(&ents));
+        (dup, asg, merges)
+    }
+
+    /// Assigns a newly inserted document its duplicate group and story and writes the rows.
+    pub fn add(&mut self, tx: &mut Transaction, doc: &Document) -> std::result::Result<(), postgres::Error> {
+        let (dup, asg, merges) = self.observe(doc);
+        self.write(tx, doc, dup.as_ref(), &asg)?;
+        write_merges(tx, &merges)
+    }
+
+    fn write(
+        &self,
+        tx: &mut Transaction,
+        doc: &Document,
+        dup: Option<&Duplicate>,
+        asg: &Assignment,
+    ) -> std::result::Result<(), postgres::Error> {
+        const SELF_ROW: &str = "INSERT INTO duplicates(doc_id, canonical, nearest, similarity) \
+                                VALUES ($1, $1, NULL, NULL) ON CONFLICT (doc_id) DO NOTHING";
+        if let Some(d) = dup {
+            for old in d.joined.iter().filter(|&o| *o != d.canonical) {
+                tx.execute(SELF_ROW, &[old])?;
+                tx.execute("UPDATE duplicates SET canonical = $1 WHERE canonical = $2", &[&d.canonical, old])?;
+            }
+            tx.execute(SELF_ROW, &[&d.canonical])?;
+            tx.execute(
+                "INSERT INTO duplicates(doc_id, canonical, nearest, similarity) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (doc_id) DO UPDATE SET canonical = excluded.canonical, nearest = excluded.nearest, \
+                 similarity = excluded.similarity",
+                &[&doc.id, &d.canonical, &d.nearest, &(d.similarity as f64)],
+            )?;
+        }
+        let mut touched = vec![asg.story];
+        touched.extend(asg.merged.iter().copied());
+        touched.extend(asg.split_off);
+        if asg.merged.is_empty() && asg.split_off.is_none() {
+            self.write_story(tx, asg.story, false)?;
+            tx.execute(
+                "INSERT INTO story_articles(doc_id, story_id) VALUES ($1, $2) \
+                 ON CONFLICT (doc_id) DO UPDATE SET story_id = excluded.story_id",
+                &[&doc.id, &(asg.story as i64)],
+            )?;
+        } else {
+            let mut lost = Vec::new();
+            {
+                let st = tx.prepare("SELECT story_id FROM story_articles WHERE doc_id = $1")?;
+                for &s in &touched {
+                    for a in self.stories.story(s).map(|x| x.articles).unwrap_or_default() {
+                        if let Some(row) = tx.query_opt(&st, &[&a])? {
+                            lost.push(row.get::<_, i64>(0) as u32);
+                        }
+                    }
+                }
+            }
+            for s in lost {
+                if !touched.contains(&s) {
+                    touched.push(s);
+                }
+            }
+            for &s in &touched {
+                tx.execute("DELETE FROM stories WHERE id = $1", &[&(s as i64)])?;
+                tx.execute("DELETE FROM story_articles WHERE story_id = $1", &[&(s as i64)])?;
+            }
+            for &s in &touched {
+                self.write_story(tx, s, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_story(&self, tx: &mut Transaction, id: u32, members: bool) -> std::result::Result<(), postgres::Error> {
+        let Some(s) = self.stories.story(id) else { return Ok(()) };
+        tx.execute(
+            "INSERT INTO stories(id, label, entities, places, keywords, dates, first_published, last_published, \
+             articles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET \
+             label = excluded.label, entities = excluded.entities, places = excluded.places, \
+             keywords = excluded.keywords, dates = excluded.dates, first_published = excluded.first_published, \
+             last_published = excluded.last_published, articles = excluded.articles",
+            &[
+                &(id as i64),
+                &crate::pg_text(&s.label),
+                &crate::pg_text(&json_list(&s.entities)),
+                &crate::pg_text(&json_list(&s.places)),
+                &crate::pg_text(&json_list(&s.keywords)),
+                &crate::pg_text(&json_list(&s.dates)),
+                &s.first_published,
+                &s.last_published,
+                &(s.articles.len() as i64),
+            ],
+        )?;
+        if members {
+            let st = tx.prepare(
+                "INSERT INTO story_articles(doc_id, story_id) VALUES ($1, $2) \
+                 ON CONFLICT (doc_id) DO UPDATE SET story_id = excluded.story_id",
+            )?;
+            for a in &s.articles {
+                tx.execute(&st, &[a, &(id as i64)])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes an article's identity merges: renamed identities first (every id that answered to
+/// the old one answers to the new one), then newly mapped ids.
+fn write_merges(tx: &mut Transaction, m: &Merges) -> std::result::Result<(), postgres::Error> {
+    let ev = |id: &str| m.evidence.iter().find(|e| e.0 == id).map(|e| (e.1 as f64, e.2 as f64));
+    for (old, new) in &m.renamed {
+        tx.execute("UPDATE entity_merges SET canonical = $1 WHERE canonical = $2", &[new, old])?;
+        let (s, c) = ev(old).unzip();
+        tx.execute(
+            "INSERT INTO entity_merges(entity_id, canonical, name_similarity, context) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (entity_id) DO UPDATE SET canonical = excluded.canonical",
+            &[old, new, &s, &c],
+        )?;
+    }
+    for (id, canonical) in &m.mapped {
+        let (s, c) = ev(id).unzip();
+        tx.execute(
+            "INSERT INTO entity_merges(entity_id, canonical, name_similarity, context) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (entity_id) DO UPDATE SET canonical = excluded.canonical, \
+             name_similarity = excluded.name_similarity, context = excluded.context",
+            &[id, canonical, &s, &c],
+        )?;
+    }
+    Ok(())
+}
