@@ -217,7 +217,7 @@ fn summary(
     id: &str,
     counts: Option<(u64, u64)>,
     ctx: Ctx,
-) -> Result<Option<(EntitySummary, crate::rows::Info)>> {
+) -> Result<Option<(EntitySummary, newsgraph_store::rows::Info)>> {
     let db = |e| ctx.db(e);
     let ids = members(c, id, ctx)?;
     // Its latest occurrence under its own id, else under any merged id.

@@ -304,7 +304,7 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
     )?;
 
     tx.execute("DELETE FROM entity_occurrences WHERE doc_id = $1", &[id])?;
-    let occurrences = rows::occurrences(doc);
+    let occurrences = newsgraph_store::rows::occurrences(doc);
     if !occurrences.is_empty() {
         let st = tx.prepare(
             "INSERT INTO entity_occurrences(entity_id, doc_id, name, kind, kb_id, country, mentions, aliases, \
@@ -330,7 +330,7 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
     }
 
     tx.execute("DELETE FROM quotes WHERE doc_id = $1", &[id])?;
-    let quotes = rows::quotes(doc);
+    let quotes = newsgraph_store::rows::quote_rows(doc);
     if !quotes.is_empty() {
         let published = m.published.as_ref().map(|p| p.time.timestamp());
         let st = tx.prepare(
@@ -349,16 +349,16 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
                     &(i as i64),
                     &published,
                     &q.kind,
-                    &q.content,
+                    &pg_text(&q.content),
                     &q.span.0,
                     &q.span.1,
-                    &q.source,
-                    &q.cue,
-                    &sp.and_then(|s| s.0.clone()),
-                    &sp.map(|s| s.1.clone()),
+                    &pg_opt(q.source.as_ref()),
+                    &pg_opt(q.cue.as_ref()),
+                    &pg_opt(sp.and_then(|s| s.0.as_ref())),
+                    &sp.map(|s| pg_text(&s.1)),
                     &sp.map(|s| s.2.clone()),
-                    &rb.and_then(|s| s.0.clone()),
-                    &rb.map(|s| s.1.clone()),
+                    &pg_opt(rb.and_then(|s| s.0.as_ref())),
+                    &rb.map(|s| pg_text(&s.1)),
                     &rb.map(|s| s.2.clone()),
                     &q.confidence,
                 ],
@@ -367,7 +367,7 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
     }
 
     tx.execute("DELETE FROM events WHERE doc_id = $1", &[id])?;
-    let events = rows::events(doc);
+    let events = newsgraph_store::rows::event_rows(doc);
     if !events.is_empty() {
         let published = m.published.as_ref().map(|p| p.time.timestamp());
         let st = tx.prepare(
@@ -385,26 +385,26 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
                     &(i as i64),
                     &published,
                     &e.day,
-                    &e.date_value,
-                    &e.code,
-                    &e.root,
-                    &e.plover,
+                    &pg_opt(e.date_value.as_ref()),
+                    &pg_text(&e.code),
+                    &pg_text(&e.root),
+                    &pg_text(&e.plover),
                     &e.goldstein,
                     &e.quad_class,
                     &e.modality,
-                    &e.trigger,
-                    &e.content,
+                    &pg_text(&e.trigger),
+                    &pg_text(&e.content),
                     &e.span.0,
                     &e.span.1,
-                    &e.source.0,
-                    &e.source.1,
-                    &e.source.2,
-                    &e.target.0,
-                    &e.target.1,
-                    &e.target.2,
-                    &e.place_id,
-                    &e.place_name,
-                    &e.place_country,
+                    &pg_opt(e.source.0.as_ref()),
+                    &pg_opt(e.source.1.as_ref()),
+                    &pg_opt(e.source.2.as_ref()),
+                    &pg_opt(e.target.0.as_ref()),
+                    &pg_opt(e.target.1.as_ref()),
+                    &pg_opt(e.target.2.as_ref()),
+                    &pg_opt(e.place_id.as_ref()),
+                    &pg_opt(e.place_name.as_ref()),
+                    &pg_opt(e.place_country.as_ref()),
                     &e.lat,
                     &e.lon,
                     &e.confidence,

@@ -3,120 +3,14 @@
 
 use crate::db::decode_opt_time;
 use crate::error::{Ctx, Result};
+use crate::rows::Info;
 use crate::types::{EntityArticle, EntityDetail, EntityFacet, EntityQuery, EntitySummary, FormCount, Page, MAX_PAGE};
-use newsgraph_model::{Document, Geo};
+use newsgraph_model::Document;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Longest `EntityQuery::q` considered (chars).
 pub const MAX_ENTITY_QUERY_CHARS: usize = 200;
-
-/// Link methods whose mention text is not a name of the entity (not kept as a written form).
-const NOT_NAMES: [&str; 2] = ["pronoun", "description"];
-
-/// Knowledge-base details kept per occurrence (the `info` column, JSON).
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Info {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    subtype: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    qid: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    roles: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    geo: Option<Geo>,
-}
-
-/// One entity of one document, as stored.
-#[derive(Debug)]
-pub struct Occurrence {
-    pub entity_id: String,
-    pub name: String,
-    pub kind: String,
-    pub kb_id: Option<String>,
-    pub country: Option<String>,
-    pub mentions: u64,
-    pub aliases: BTreeMap<String, u64>,
-    pub repaired: BTreeMap<String, u64>,
-    info: Info,
-}
-
-/// The `kind` string of an entity type (its serde name: `person`, `organization`, …).
-fn kind_name(kind: &newsgraph_model::EntityType) -> String {
-    match serde_json::to_value(kind) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "misc".to_string(),
-    }
-}
-
-/// The entity occurrences of a document: one per distinct entity id, with the mentions linked
-/// to it counted by written form (forms whose link was repaired also count as repaired;
-/// pronoun and description mentions count as mentions but not as forms).
-/// Forms listed on the entity but not seen among its mentions count once.
-pub fn occurrences(doc: &Document) -> Vec<Occurrence> {
-    let mut out: Vec<Occurrence> = Vec::new();
-    let mut slot_of_entity: Vec<usize> = Vec::with_capacity(doc.layers.entities.len());
-    let mut slot_of_id: HashMap<&str, usize> = HashMap::new();
-    for e in &doc.layers.entities {
-        let id = e.id.trim();
-        if id.is_empty() {
-            slot_of_entity.push(usize::MAX);
-            continue;
-        }
-        let slot = *slot_of_id.entry(id).or_insert_with(|| {
-            out.push(Occurrence {
-                entity_id: id.to_string(),
-                name: e.name.clone(),
-                kind: kind_name(&e.kind),
-                kb_id: e.kb_id.clone(),
-                country: e.country.clone(),
-                mentions: 0,
-                aliases: BTreeMap::new(),
-                repaired: BTreeMap::new(),
-                info: Info {
-                    subtype: e.subtype.clone(),
-                    qid: e.qid.clone(),
-                    roles: e.roles.clone(),
-                    geo: e.geo.clone(),
-                },
-            });
-            out.len() - 1
-        });
-        slot_of_entity.push(slot);
-    }
-    for m in &doc.layers.mentions {
-        let Some(slot) = m.entity.and_then(|i| slot_of_entity.get(i as usize)).copied() else { continue };
-        let Some(o) = out.get_mut(slot) else { continue };
-        o.mentions += 1;
-        let form = doc.text().get(m.span.range()).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
-        if form.is_empty() {
-            continue;
-        }
-        // Pronouns ("he") and descriptions ("the Russian leader") count as mentions, not as names.
-        if m.link.as_ref().is_some_and(|l| NOT_NAMES.contains(&l.method.as_str())) {
-            continue;
-        }
-        if m.link.as_ref().is_some_and(|l| l.repaired.is_some()) {
-            *o.repaired.entry(form.clone()).or_insert(0) += 1;
-        }
-        *o.aliases.entry(form).or_insert(0) += 1;
-    }
-    for (e, &slot) in doc.layers.entities.iter().zip(&slot_of_entity) {
-        let Some(o) = out.get_mut(slot) else { continue };
-        for a in &e.aliases {
-            let c = o.aliases.entry(a.trim().to_string()).or_insert(0);
-            *c = (*c).max(1);
-        }
-        for r in &e.repaired {
-            let c = o.repaired.entry(r.trim().to_string()).or_insert(0);
-            *c = (*c).max(1);
-        }
-        o.aliases.remove("");
-        o.repaired.remove("");
-    }
-    out
-}
 
 /// Replaces the entity rows of a document (called in the transaction that writes it).
 pub fn write_entities(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
@@ -125,7 +19,7 @@ pub fn write_entities(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> 
         "INSERT INTO entity_occurrences(entity_id, doc_id, name, kind, kb_id, country, mentions, aliases, repaired, info) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    for o in occurrences(doc) {
+    for o in crate::rows::occurrences(doc) {
         st.execute(params![
             o.entity_id,
             doc.id,

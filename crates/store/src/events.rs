@@ -6,8 +6,7 @@ use crate::error::{Ctx, Result};
 use crate::types::{
     EventActor, EventHit, EventPlace, EventQuery, Near, Page, QuoteArticle, StoredEvent, EVENT_ROLES, MAX_PAGE,
 };
-use chrono::NaiveDate;
-use newsgraph_model::{Actor, Document, Modality};
+use newsgraph_model::Document;
 use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
 
 /// Events an entity's detail carries at most per role (its newest).
@@ -22,41 +21,13 @@ pub const MAX_NEAR_KM: f64 = 20_037.5;
 /// Kilometres per degree of latitude (mean earth radius 6,371 km).
 const KM_PER_DEGREE: f64 = 111.195;
 
-fn modality_name(m: Modality) -> &'static str {
-    match m {
-        Modality::Happened => "happened",
-        Modality::Announced => "announced",
-        Modality::Hypothetical => "hypothetical",
-        Modality::Negated => "negated",
-    }
-}
-
-fn span_text(doc: &Document, span: newsgraph_model::Span) -> Option<String> {
-    let t = doc.text().get(span.range())?.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!t.is_empty()).then_some(t)
-}
-
-/// (id, name, code) of an actor: the linked entity's id and name, else the words.
-fn actor(doc: &Document, a: Option<&Actor>) -> (Option<String>, Option<String>, Option<String>) {
-    let Some(a) = a else { return (None, None, None) };
-    let e = a.entity.and_then(|i| doc.layers.entities.get(i as usize));
-    let id = e.map(|e| e.id.trim().to_string()).filter(|s| !s.is_empty());
-    let name = e.map(|e| e.name.clone()).or_else(|| span_text(doc, a.span)).unwrap_or_default();
-    (id, Some(name), a.code.clone().filter(|c| !c.is_empty()))
-}
-
-/// The day of a TIMEX3 value when it names one (`2025-08-15`, `2025-08-15T10:00`).
-fn day_of(value: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()
-}
-
 /// Replaces the event rows of a document (called in the transaction that writes it).
 pub fn write_events(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM events WHERE doc_id = ?1", [&doc.id])?;
     if doc.layers.events.is_empty() {
         return Ok(());
     }
-    let published = doc.meta.published.as_ref().map(|p| p.time);
+    let published = doc.meta.published.as_ref().map(|p| p.time.timestamp());
     let mut st = tx.prepare_cached(
         "INSERT INTO events(doc_id, ordinal, published, day, date_value, code, root, plover, goldstein, quad_class, \
          modality, trigger, content, span_start, span_end, source_id, source_name, source_code, target_id, \
@@ -64,46 +35,35 @@ pub fn write_events(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
          ?22, ?23, ?24, ?25, ?26, ?27)",
     )?;
-    for (i, ev) in doc.layers.events.iter().enumerate() {
-        let date = ev.date.and_then(|t| doc.layers.timexes.get(t as usize)).map(|t| t.value.clone());
-        let day = date
-            .as_deref()
-            .and_then(day_of)
-            .or_else(|| published.map(|p| p.with_timezone(&chrono::Utc).date_naive()))
-            .map(|d| d.format("%Y-%m-%d").to_string());
-        let (sid, sname, scode) = actor(doc, ev.source.as_ref());
-        let (tid, tname, tcode) = actor(doc, ev.target.as_ref());
-        let place = ev.place.and_then(|p| doc.layers.entities.get(p as usize));
-        let geo = place.and_then(|p| p.geo.as_ref()).filter(|g| g.lat.is_finite() && g.lon.is_finite());
-        let finite = |x: f32| if x.is_finite() { x as f64 } else { 0.0 };
+    for (i, e) in crate::rows::event_rows(doc).into_iter().enumerate() {
         st.execute(params![
             doc.id,
             i as i64,
-            published.map(|p| p.timestamp()),
-            day,
-            date,
-            ev.code,
-            ev.root,
-            ev.plover,
-            finite(ev.goldstein),
-            ev.quad_class as i64,
-            modality_name(ev.modality),
-            span_text(doc, ev.trigger).unwrap_or_default(),
-            span_text(doc, ev.span).unwrap_or_default(),
-            ev.span.start as i64,
-            ev.span.end as i64,
-            sid,
-            sname,
-            scode,
-            tid,
-            tname,
-            tcode,
-            place.map(|p| p.id.trim().to_string()).filter(|s| !s.is_empty()),
-            place.map(|p| p.name.clone()),
-            geo.map(|g| g.country.clone()).or_else(|| place.and_then(|p| p.country.clone())),
-            geo.map(|g| g.lat),
-            geo.map(|g| g.lon),
-            finite(ev.confidence),
+            published,
+            e.day,
+            e.date_value,
+            e.code,
+            e.root,
+            e.plover,
+            e.goldstein,
+            e.quad_class,
+            e.modality,
+            e.trigger,
+            e.content,
+            e.span.0,
+            e.span.1,
+            e.source.0,
+            e.source.1,
+            e.source.2,
+            e.target.0,
+            e.target.1,
+            e.target.2,
+            e.place_id,
+            e.place_name,
+            e.place_country,
+            e.lat,
+            e.lon,
+            e.confidence,
         ])?;
     }
     Ok(())

@@ -72,6 +72,7 @@ mod error;
 mod events;
 mod index;
 mod quotes;
+pub mod rows;
 mod stories;
 mod types;
 

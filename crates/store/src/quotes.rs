@@ -5,7 +5,7 @@
 use crate::db::decode_opt_time;
 use crate::error::{Ctx, Result};
 use crate::types::{Page, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, StoredQuote, MAX_PAGE};
-use newsgraph_model::{Document, Entity, Quote, QuoteKind};
+use newsgraph_model::Document;
 use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
 
 /// Longest [`QuoteQuery::q`] considered (chars); the rest is ignored.
@@ -20,48 +20,6 @@ pub const HIT_QUOTES: usize = 3;
 /// Quotes an entity's detail carries at most (its newest).
 pub const ENTITY_QUOTES: u64 = 10;
 
-/// The `kind` string of a quote kind (its serde name).
-fn kind_name(kind: QuoteKind) -> &'static str {
-    match kind {
-        QuoteKind::Direct => "direct",
-        QuoteKind::Partial => "partial",
-        QuoteKind::Indirect => "indirect",
-        QuoteKind::Mixed => "mixed",
-    }
-}
-
-/// A span's text with whitespace collapsed; `None` when empty or out of range.
-fn span_text(doc: &Document, span: newsgraph_model::Span) -> Option<String> {
-    let t = doc.text().get(span.range())?.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!t.is_empty()).then_some(t)
-}
-
-/// What was said: the content; for a direct quote interrupted by its cue, its quotation-mark
-/// pieces joined with ` … ` (the `parts` of other kinds are quoted words inside the content).
-fn content_text(doc: &Document, q: &Quote) -> String {
-    if q.kind == QuoteKind::Direct && !q.parts.is_empty() {
-        let parts: Vec<String> = q.parts.iter().filter_map(|&p| span_text(doc, p)).collect();
-        if !parts.is_empty() {
-            return parts.join(" … ");
-        }
-    }
-    span_text(doc, q.content).unwrap_or_default()
-}
-
-fn entity_kind(e: &Entity) -> String {
-    match serde_json::to_value(e.kind) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "misc".to_string(),
-    }
-}
-
-/// (id, name, kind) of the entity at `index`, if any; a blank id is `None`.
-fn who(doc: &Document, index: Option<u32>) -> Option<(Option<String>, String, String)> {
-    let e = doc.layers.entities.get(index? as usize)?;
-    let id = e.id.trim();
-    Some(((!id.is_empty()).then(|| id.to_string()), e.name.clone(), entity_kind(e)))
-}
-
 /// Replaces the quote rows of a document (called in the transaction that writes it). The
 /// triggers of `quotes` keep `quotes_fts` in step.
 pub fn write_quotes(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
@@ -75,27 +33,25 @@ pub fn write_quotes(tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
          speaker_id, speaker_name, speaker_kind, reported_by_id, reported_by_name, reported_by_kind, confidence) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
-    for (i, q) in doc.layers.quotes.iter().enumerate() {
-        let speaker = who(doc, q.speaker);
-        let reporter = who(doc, q.reported_by);
-        let confidence = if q.confidence.is_finite() { q.confidence as f64 } else { 0.0 };
+    for (i, q) in crate::rows::quote_rows(doc).into_iter().enumerate() {
+        let (speaker, reporter) = (q.speaker, q.reported_by);
         st.execute(params![
             doc.id,
             i as i64,
             published,
-            kind_name(q.kind),
-            content_text(doc, q),
-            q.content.start as i64,
-            q.content.end as i64,
-            q.source.and_then(|s| span_text(doc, s)),
-            q.cue.and_then(|s| span_text(doc, s)),
+            q.kind,
+            q.content,
+            q.span.0,
+            q.span.1,
+            q.source,
+            q.cue,
             speaker.as_ref().and_then(|s| s.0.clone()),
             speaker.as_ref().map(|s| s.1.clone()),
             speaker.as_ref().map(|s| s.2.clone()),
             reporter.as_ref().and_then(|s| s.0.clone()),
             reporter.as_ref().map(|s| s.1.clone()),
             reporter.as_ref().map(|s| s.2.clone()),
-            confidence,
+            q.confidence,
         ])?;
     }
     Ok(())

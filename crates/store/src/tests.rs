@@ -1062,7 +1062,7 @@ fn occurrences_tolerate_odd_layers() {
     m.link =
         Some(newsgraph_model::Link { confidence: 0.5, method: "pronoun".into(), repaired: None, evidence: vec![] });
     d.layers.mentions.push(m);
-    let occ = entities::occurrences(&d);
+    let occ = crate::rows::occurrences(&d);
     assert_eq!(occ.len(), 1);
     assert_eq!(occ[0].mentions, 4);
     let forms: Vec<(&str, u64)> = occ[0].aliases.iter().map(|(f, c)| (f.as_str(), *c)).collect();
