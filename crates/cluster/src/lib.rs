@@ -222,8 +222,9 @@ pub struct Status {
     pub redelivered: usize,
     /// Pull requests waiting (idle workers).
     pub waiting_pulls: usize,
-    /// Articles acknowledged so far by the consumer (its ack floor).
-    pub acknowledged: u64,
+    /// The stream sequence up to which every article has been acknowledged (the consumer's
+    /// ack floor); the stream's last sequence minus this is the work not yet done.
+    pub ack_floor: u64,
     /// Articles in the dead-letter stream.
     pub dead: u64,
     /// The stream's leader and replicas, when clustered.
@@ -259,7 +260,7 @@ pub async fn status(client: &async_nats::Client) -> Result<Status> {
         ack_pending: c.num_ack_pending,
         redelivered: c.num_redelivered,
         waiting_pulls: c.num_waiting,
-        acknowledged: c.ack_floor.stream_sequence,
+        ack_floor: c.ack_floor.stream_sequence,
         dead,
         leader,
         replicas,
