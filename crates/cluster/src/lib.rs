@@ -233,18 +233,60 @@ pub struct Status {
 }
 
 /// Reads stream and consumer state.
+/// How long a missing answer (a stream leader being elected, a server restarting) is waited
+/// out before a request gives up.
+pub(crate) const OUTAGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Opens the articles stream and the workers' consumer. A stream or consumer that does not
+/// exist is [`ClusterError::NotInitialized`] at once; no answer, or JetStream saying it is
+/// not ready, is retried for up to [`OUTAGE`], since a cluster elects a new leader in seconds.
+pub(crate) async fn open_work(js: &jetstream::Context) -> Result<(stream::Stream, consumer::PullConsumer)> {
+    use async_nats::jetstream::context::{ConsumerInfoError, ConsumerInfoErrorKind, GetStreamErrorKind};
+    use async_nats::jetstream::ErrorCode;
+    let started = std::time::Instant::now();
+    let retry = |what: &'static str, e: &dyn std::fmt::Display| {
+        if started.elapsed() >= OUTAGE {
+            return Err(ClusterError::jetstream(what, format!("no answer for {} s: {e}", OUTAGE.as_secs())));
+        }
+        Ok(())
+    };
+    loop {
+        let stream = match js.get_stream(ARTICLES_STREAM).await {
+            Ok(s) => s,
+            Err(e) => match e.kind() {
+                GetStreamErrorKind::JetStream(j) if j.error_code() == ErrorCode::STREAM_NOT_FOUND => {
+                    return Err(ClusterError::NotInitialized(format!("no stream {ARTICLES_STREAM}")))
+                }
+                _ => {
+                    retry("opening the articles stream", &e)?;
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    continue;
+                }
+            },
+        };
+        match stream.get_consumer::<consumer::pull::Config>(WORKERS_CONSUMER).await {
+            Ok(c) => return Ok((stream, c)),
+            Err(e) => match e.downcast_ref::<ConsumerInfoError>().map(|e| e.kind()) {
+                Some(ConsumerInfoErrorKind::NotFound | ConsumerInfoErrorKind::StreamNotFound) => {
+                    return Err(ClusterError::NotInitialized(format!("no consumer {WORKERS_CONSUMER}")))
+                }
+                Some(ConsumerInfoErrorKind::JetStream(j)) if j.error_code() == ErrorCode::CONSUMER_NOT_FOUND => {
+                    return Err(ClusterError::NotInitialized(format!("no consumer {WORKERS_CONSUMER}")))
+                }
+                _ => {
+                    retry("opening the workers' consumer", &e)?;
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+            },
+        }
+    }
+}
+
 pub async fn status(client: &async_nats::Client) -> Result<Status> {
     let js = jetstream::new(client.clone());
-    let stream = js
-        .get_stream(ARTICLES_STREAM)
-        .await
-        .map_err(|e| ClusterError::NotInitialized(format!("{ARTICLES_STREAM}: {e}")))?;
-    let info = stream.get_info().await.map_err(|e| ClusterError::jetstream("reading the articles stream", e))?;
-    let consumer: consumer::PullConsumer = stream
-        .get_consumer(WORKERS_CONSUMER)
-        .await
-        .map_err(|e| ClusterError::NotInitialized(format!("consumer {WORKERS_CONSUMER}: {e}")))?;
-    let c = consumer.get_info().await.map_err(|e| ClusterError::jetstream("reading the consumer", e))?;
+    let (mut stream, mut consumer) = open_work(&js).await?;
+    let info = stream.info().await.map_err(|e| ClusterError::jetstream("reading the articles stream", e))?.clone();
+    let c = consumer.info().await.map_err(|e| ClusterError::jetstream("reading the consumer", e))?.clone();
     let dead = match js.get_stream(DEAD_STREAM).await {
         Ok(s) => s.get_info().await.map(|i| i.state.messages).unwrap_or(0),
         Err(_) => 0,

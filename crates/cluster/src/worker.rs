@@ -1,5 +1,5 @@
 //! The extraction worker: fetch a batch, annotate, store in one transaction, then acknowledge.
-use crate::{ClusterError, Result, ARTICLES_STREAM, DEAD_SUBJECT, DELIVERIES_HEADER, ERROR_HEADER, WORKERS_CONSUMER};
+use crate::{ClusterError, Result, DEAD_SUBJECT, DELIVERIES_HEADER, ERROR_HEADER, OUTAGE};
 use async_nats::jetstream::{self, consumer::PullConsumer, AckKind, Message};
 use futures_util::StreamExt;
 use newsgraph_engine::Pipeline;
@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a worker keeps pulling through a NATS outage before it gives up.
-const OUTAGE: Duration = Duration::from_secs(60);
 
 /// Set to stop a worker after the batch in hand (stored and acknowledged).
 pub type Stop = Arc<AtomicBool>;
@@ -74,13 +73,7 @@ pub async fn run_worker(
     mut on_batch: impl FnMut(&WorkerReport),
 ) -> Result<WorkerReport> {
     let js = jetstream::new(client.clone());
-    let consumer: PullConsumer = js
-        .get_stream(ARTICLES_STREAM)
-        .await
-        .map_err(|e| ClusterError::NotInitialized(format!("{ARTICLES_STREAM}: {e}")))?
-        .get_consumer(WORKERS_CONSUMER)
-        .await
-        .map_err(|e| ClusterError::NotInitialized(format!("consumer {WORKERS_CONSUMER}: {e}")))?;
+    let (_, consumer) = crate::open_work(&js).await?;
     // A failing article is dead-lettered at its last delivery, as `cluster init` set it.
     let max_deliver = consumer.cached_info().config.max_deliver;
     let started = Instant::now();
