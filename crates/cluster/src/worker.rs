@@ -11,8 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long a worker keeps pulling through a NATS outage before it gives up.
-
 /// Set to stop a worker after the batch in hand (stored and acknowledged).
 pub type Stop = Arc<AtomicBool>;
 
