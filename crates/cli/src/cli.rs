@@ -289,6 +289,38 @@ pub enum Command {
         /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9187).
         #[arg(long, value_name = "ADDR")]
         metrics: Option<String>,
+        /// On a PostgreSQL store, do the corpus work (near-duplicates, stories, identity) in
+        /// this worker's own transactions, serialized with the other writers', instead of
+        /// handing it to the `newsgraph corpus` leader.
+        #[arg(long)]
+        inline_corpus: bool,
+        /// Print the final report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// No progress lines.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Corpus work for the workers on a PostgreSQL store: near-duplicate groups, stories and
+    /// cross-document identity, in one elected process (start several: one leads, the others
+    /// stand by and take over when it dies).
+    Corpus {
+        /// NATS server URL(s), comma-separated.
+        #[arg(long, env = "NEWSGRAPH_NATS", value_name = "URL")]
+        nats: String,
+        /// The workers' store (postgres://…).
+        #[command(flatten)]
+        store: StoreArg,
+        /// Article ids per fetch and per assignment transaction.
+        #[arg(long, default_value_t = 256)]
+        batch: usize,
+        /// Exit once neither the workers' stream nor the extracted stream has had anything to
+        /// deliver or acknowledge for this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        exit_when_idle: Option<f64>,
+        /// Serve Prometheus metrics at http://ADDR/metrics.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
         /// Print the final report as JSON.
         #[arg(long)]
         json: bool,

@@ -2,8 +2,9 @@
 //! loopback port: `cluster init`, `ingest --nats` (repeats dropped by `Nats-Msg-Id`),
 //! `worker` (stores each article once), a worker SIGKILLed mid-run losing nothing, a malformed
 //! message ending in the dead-letter stream with its error, and the whole scale-out scenario:
-//! three workers on PostgreSQL (one SIGKILLed) on a 3-node JetStream cluster whose stream
-//! leader is SIGKILLed, ending equal to one process's embedded store.
+//! three workers on PostgreSQL (one SIGKILLed) and two corpus processes (the elected leader
+//! SIGKILLed, the standby taking over) on a 3-node JetStream cluster whose stream leader is
+//! SIGKILLed, ending equal to one process's embedded store.
 //!
 //! Needs `nats-server` on the PATH (or in /usr/sbin; Debian package `nats-server`, installed by
 //! `scripts/ci/nats.sh`) and, for the PostgreSQL scenario, `NEWSGRAPH_TEST_PG`
@@ -220,6 +221,11 @@ fn published_articles_are_stored_once_even_when_a_worker_is_killed() {
     assert_eq!(st["stream_messages"].as_u64(), Some(0), "{st}");
     assert_eq!(st["ack_pending"].as_u64(), Some(0), "{st}");
     assert_eq!(stats(s), n as u64, "every article stored exactly once");
+    // The second worker beat within the last 30 s (the killed one too, unless its last beat
+    // is older): `cluster status` lists what they did.
+    let seen = st["processes"].as_array().unwrap();
+    assert!((1..=2).contains(&seen.iter().filter(|p| p["role"] == "worker").count()), "{st}");
+    assert!(seen.iter().any(|p| p["done"].as_u64() > Some(0)), "{st}");
     // Each article is there under its URL.
     let (code, out, _) = run(&["export", "--store", s]);
     assert_eq!(code, 0);
@@ -395,6 +401,26 @@ fn three_workers_on_postgresql_one_killed_store_what_one_process_stores() {
             .unwrap()
     };
     let mut workers: Vec<Child> = (0..3).map(|_| spawn()).collect();
+    // Two corpus processes: one leads (a PostgreSQL advisory lock), the other stands by.
+    let corpus_metrics: Vec<String> = (0..2).map(|_| format!("127.0.0.1:{}", free_port())).collect();
+    let mut corpus: Vec<Child> = corpus_metrics
+        .iter()
+        .map(|addr| {
+            bin()
+                .args(["corpus", "--nats", &url, "--store", &pg.url, "--batch", "8", "--exit-when-idle", "10"])
+                .args(["--metrics", addr, "--json", "-q"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let metric = |addr: &str, name: &str| -> Option<u64> {
+        std::net::TcpStream::connect(addr).ok()?;
+        let text = http_get(addr, "/metrics");
+        let line = text.lines().find(|l| l.starts_with(name))?;
+        line.rsplit(' ').next()?.parse().ok()
+    };
     let wait_acked = |k: u64| {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
@@ -408,6 +434,23 @@ fn three_workers_on_postgresql_one_killed_store_what_one_process_stores() {
     wait_acked(24);
     workers[0].kill().unwrap(); // SIGKILL, mid-batch
     workers[0].wait().unwrap();
+    // SIGKILL the corpus leader once it has assigned some articles; the standby takes over.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let corpus_leader = loop {
+        assert!(Instant::now() < deadline, "no corpus leader assigned 8 articles in 120 s");
+        let led = (0..2).find(|&j| {
+            metric(&corpus_metrics[j], "newsgraph_corpus_leader") == Some(1)
+                && metric(&corpus_metrics[j], "newsgraph_corpus_assigned_total").unwrap_or(0) >= 8
+        });
+        if let Some(j) = led {
+            break j;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let assigned_at_kill = metric(&corpus_metrics[corpus_leader], "newsgraph_corpus_assigned_total").unwrap();
+    corpus[corpus_leader].kill().unwrap();
+    corpus[corpus_leader].wait().unwrap();
+    assert!(assigned_at_kill < published, "the corpus work was done before the kill; the test proves nothing");
     wait_acked(40);
     let i: usize = leader.trim_start_matches('n').parse::<usize>().unwrap() - 1;
     nodes[i].child.kill().unwrap(); // SIGKILL the stream leader
@@ -418,11 +461,16 @@ fn three_workers_on_postgresql_one_killed_store_what_one_process_stores() {
         workers[1..].iter_mut().map(|w| json_of(&wait_with_timeout(w, Duration::from_secs(300)))).collect();
     println!("surviving workers: {reports:?}");
     assert!(reports.iter().all(|r| r["dead"].as_u64() == Some(0)));
+    let standby = json_of(&wait_with_timeout(&mut corpus[1 - corpus_leader], Duration::from_secs(300)));
+    println!("corpus standby: {standby}");
+    assert_eq!(standby["leading"], true, "the standby took over: {standby}");
+    assert_eq!(standby["dead"], 0, "{standby}");
     let survivors: String =
         nodes.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, n)| n.url.clone()).collect::<Vec<_>>().join(",");
     let after = status(&survivors);
     assert_ne!(after["leader"].as_str(), Some(leader.as_str()), "{after}");
     assert_eq!(after["stream_messages"].as_u64(), Some(0), "{after}");
+    assert_eq!(after["extracted"].as_u64(), Some(0), "{after}");
 
     assert_eq!(stats(&pg.url), total, "every article stored exactly once");
     let (pg_stories, pg_entities) = stories_and_entities(&pg.url);
@@ -463,9 +511,11 @@ fn three_workers_on_postgresql_one_killed_store_what_one_process_stores() {
     }
     println!(
         "3 workers on PostgreSQL (one SIGKILLed) on a 3-node NATS cluster (stream leader {leader} SIGKILLed, \
-         new leader {}): {published} articles published, {left} not yet stored at the kills, {total} stored once \
-         each; {} stories and {} entities as in the embedded store; 2 serve nodes answer alike",
+         new leader {}), corpus leader SIGKILLed after {assigned_at_kill} articles (its standby assigned {}): \
+         {published} articles published, {left} not yet stored at the kills, {total} stored once each; {} stories \
+         and {} entities as in the embedded store; 2 serve nodes answer alike",
         after["leader"],
+        standby["assigned"],
         pg_stories.len(),
         pg_entities.len()
     );

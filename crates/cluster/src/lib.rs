@@ -1,5 +1,5 @@
 //! Scale-out: articles travel through NATS JetStream to extraction workers that write to a
-//! shared [`Store`].
+//! shared [`Store`]; the corpus-level work runs in one elected process.
 //!
 //! ```text
 //!  newsgraph ingest --nats URL ──publish──▶ stream NEWSGRAPH_ARTICLES (subject newsgraph.articles,
@@ -7,20 +7,31 @@
 //!     no annotation)                                │ durable pull consumer "workers"
 //!                                                   ▼ (explicit ack, max_deliver, ack_wait)
 //!  newsgraph worker --nats URL --store … ◀──fetch── batch ─▶ annotate ─▶ Store::put_batch (one
-//!    (any number of processes)                      transaction, idempotent upserts) ─▶ ack
-//!                                                   │ an article that fails max_deliver times
-//!                                                   ▼
-//!                                      stream NEWSGRAPH_DEAD (subject newsgraph.dead, with the error)
+//!    (any number of processes)                      transaction, idempotent upserts) ─▶ publish
+//!                                                   the stored ids ─▶ ack
+//!                                                   │
+//!                                                   ▼ stream NEWSGRAPH_EXTRACTED (Nats-Msg-Id = id)
+//!  newsgraph corpus --nats URL --store … ◀──fetch── │ durable pull consumer "corpus"
+//!    (any number; one leads: a PostgreSQL           ▼
+//!     advisory lock; the others stand by)  CorpusWork::assign_corpus: near-duplicate groups,
+//!                                          stories, identity (one transaction) ─▶ ack
+//!
+//!  a message failing max_deliver times ─▶ stream NEWSGRAPH_DEAD (subject newsgraph.dead, with the error)
 //! ```
 //!
 //! Delivery is at least once; the effect is exactly once because a worker acknowledges only
-//! after its store transaction committed, and storing the same article again is a no-op
-//! (see `newsgraph_store`). [`init`] creates the streams and the consumer; workers never do.
+//! after its store transaction committed (and its ids were handed on), storing the same
+//! article again is a no-op (see `newsgraph_store`), and assigning an assigned article is
+//! skipped. [`init`] creates the streams and the consumers; workers never do. With the
+//! embedded store (one writer) the worker does the corpus work itself and publishes nothing.
+mod corpus;
 mod error;
+pub mod heartbeat;
 pub mod metrics;
 mod worker;
 
 pub use async_nats;
+pub use corpus::{run_corpus, CorpusOptions, CorpusRunReport};
 pub use error::ClusterError;
 pub use worker::{run_worker, Stop, WorkerOptions, WorkerReport};
 
@@ -40,6 +51,13 @@ pub const WORKERS_CONSUMER: &str = "workers";
 pub const DEAD_STREAM: &str = "NEWSGRAPH_DEAD";
 /// Its subject.
 pub const DEAD_SUBJECT: &str = "newsgraph.dead";
+/// The stream of stored article ids waiting for corpus work (near-duplicates, stories,
+/// identity), published by workers after their commit when the store defers that work.
+pub const EXTRACTED_STREAM: &str = "NEWSGRAPH_EXTRACTED";
+/// Its subject.
+pub const EXTRACTED_SUBJECT: &str = "newsgraph.extracted";
+/// The durable pull consumer of the corpus processes (only the elected leader pulls).
+pub const CORPUS_CONSUMER: &str = "corpus";
 /// Header carrying the error of a dead-lettered article.
 pub const ERROR_HEADER: &str = "Newsgraph-Error";
 /// Header carrying how many times a dead-lettered article was delivered.
@@ -95,12 +113,12 @@ pub async fn connect(url: &str) -> Result<async_nats::Client> {
 #[derive(Debug, Clone, Serialize)]
 pub struct InitReport {
     pub streams: Vec<String>,
-    pub consumer: String,
+    pub consumers: Vec<String>,
     pub replicas: usize,
 }
 
-/// Creates (or updates) the article and dead-letter streams and the workers' durable pull
-/// consumer. Safe to run again.
+/// Creates (or updates) the article, extracted and dead-letter streams and the durable pull
+/// consumers of the workers and of the corpus leader. Safe to run again.
 pub async fn init(client: &async_nats::Client, cfg: &ClusterConfig) -> Result<InitReport> {
     let js = jetstream::new(client.clone());
     js.create_or_update_stream(stream::Config {
@@ -123,24 +141,45 @@ pub async fn init(client: &async_nats::Client, cfg: &ClusterConfig) -> Result<In
     })
     .await
     .map_err(|e| ClusterError::jetstream("creating the dead-letter stream", e))?;
-    let stream =
-        js.get_stream(ARTICLES_STREAM).await.map_err(|e| ClusterError::jetstream("opening the articles stream", e))?;
-    let consumer_cfg = consumer::pull::Config {
-        durable_name: Some(WORKERS_CONSUMER.into()),
-        ack_policy: consumer::AckPolicy::Explicit,
-        ack_wait: cfg.ack_wait,
-        max_deliver: cfg.max_deliver,
-        max_ack_pending: cfg.max_ack_pending,
+    js.create_or_update_stream(stream::Config {
+        name: EXTRACTED_STREAM.into(),
+        subjects: vec![EXTRACTED_SUBJECT.into()],
+        retention: stream::RetentionPolicy::WorkQueue,
+        storage: stream::StorageType::File,
         num_replicas: cfg.replicas,
+        duplicate_window: cfg.duplicate_window.min(Duration::from_secs(3600)),
         ..Default::default()
-    };
-    stream
-        .get_or_create_consumer(WORKERS_CONSUMER, consumer_cfg)
+    })
+    .await
+    .map_err(|e| ClusterError::jetstream("creating the extracted stream", e))?;
+    js.create_or_update_stream(heartbeat::stream_config(cfg.replicas))
         .await
-        .map_err(|e| ClusterError::jetstream("creating the workers' consumer", e))?;
+        .map_err(|e| ClusterError::jetstream("creating the heartbeat stream", e))?;
+    for (stream_name, consumer_name) in [(ARTICLES_STREAM, WORKERS_CONSUMER), (EXTRACTED_STREAM, CORPUS_CONSUMER)] {
+        let stream =
+            js.get_stream(stream_name).await.map_err(|e| ClusterError::jetstream("opening a work stream", e))?;
+        let consumer_cfg = consumer::pull::Config {
+            durable_name: Some(consumer_name.into()),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait: cfg.ack_wait,
+            max_deliver: cfg.max_deliver,
+            max_ack_pending: cfg.max_ack_pending,
+            num_replicas: cfg.replicas,
+            ..Default::default()
+        };
+        stream
+            .get_or_create_consumer(consumer_name, consumer_cfg)
+            .await
+            .map_err(|e| ClusterError::jetstream("creating a consumer", e))?;
+    }
     Ok(InitReport {
-        streams: vec![ARTICLES_STREAM.into(), DEAD_STREAM.into()],
-        consumer: WORKERS_CONSUMER.into(),
+        streams: vec![
+            ARTICLES_STREAM.into(),
+            EXTRACTED_STREAM.into(),
+            DEAD_STREAM.into(),
+            heartbeat::WORKERS_STREAM.into(),
+        ],
+        consumers: vec![WORKERS_CONSUMER.into(), CORPUS_CONSUMER.into()],
         replicas: cfg.replicas,
     })
 }
@@ -225,8 +264,15 @@ pub struct Status {
     /// The stream sequence up to which every article has been acknowledged (the consumer's
     /// ack floor); the stream's last sequence minus this is the work not yet done.
     pub ack_floor: u64,
+    /// Stored articles waiting for corpus work in the extracted stream (`None` when a `cluster
+    /// init` of an older version made no such stream).
+    pub extracted: Option<u64>,
     /// Articles in the dead-letter stream.
     pub dead: u64,
+    /// Workers and corpus processes heard from within `heartbeat::SEEN_WITHIN`.
+    pub processes: Vec<heartbeat::Seen>,
+    /// The workers' articles per second, summed over their last heartbeats.
+    pub articles_per_second: f64,
     /// The stream's leader and replicas, when clustered.
     pub leader: Option<String>,
     pub replicas: Vec<String>,
@@ -237,10 +283,14 @@ pub struct Status {
 /// out before a request gives up.
 pub(crate) const OUTAGE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Opens the articles stream and the workers' consumer. A stream or consumer that does not
-/// exist is [`ClusterError::NotInitialized`] at once; no answer, or JetStream saying it is
-/// not ready, is retried for up to [`OUTAGE`], since a cluster elects a new leader in seconds.
-pub(crate) async fn open_work(js: &jetstream::Context) -> Result<(stream::Stream, consumer::PullConsumer)> {
+/// Opens a work stream and its consumer. A stream or consumer that does not exist is
+/// [`ClusterError::NotInitialized`] at once; no answer, or JetStream saying it is not ready,
+/// is retried for up to [`OUTAGE`], since a cluster elects a new leader in seconds.
+pub(crate) async fn open_work(
+    js: &jetstream::Context,
+    stream_name: &str,
+    consumer_name: &str,
+) -> Result<(stream::Stream, consumer::PullConsumer)> {
     use async_nats::jetstream::context::{ConsumerInfoError, ConsumerInfoErrorKind, GetStreamErrorKind};
     use async_nats::jetstream::ErrorCode;
     let started = std::time::Instant::now();
@@ -251,30 +301,30 @@ pub(crate) async fn open_work(js: &jetstream::Context) -> Result<(stream::Stream
         Ok(())
     };
     loop {
-        let stream = match js.get_stream(ARTICLES_STREAM).await {
+        let stream = match js.get_stream(stream_name).await {
             Ok(s) => s,
             Err(e) => match e.kind() {
                 GetStreamErrorKind::JetStream(j) if j.error_code() == ErrorCode::STREAM_NOT_FOUND => {
-                    return Err(ClusterError::NotInitialized(format!("no stream {ARTICLES_STREAM}")))
+                    return Err(ClusterError::NotInitialized(format!("no stream {stream_name}")))
                 }
                 _ => {
-                    retry("opening the articles stream", &e)?;
+                    retry("opening a work stream", &e)?;
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                     continue;
                 }
             },
         };
-        match stream.get_consumer::<consumer::pull::Config>(WORKERS_CONSUMER).await {
+        match stream.get_consumer::<consumer::pull::Config>(consumer_name).await {
             Ok(c) => return Ok((stream, c)),
             Err(e) => match e.downcast_ref::<ConsumerInfoError>().map(|e| e.kind()) {
                 Some(ConsumerInfoErrorKind::NotFound | ConsumerInfoErrorKind::StreamNotFound) => {
-                    return Err(ClusterError::NotInitialized(format!("no consumer {WORKERS_CONSUMER}")))
+                    return Err(ClusterError::NotInitialized(format!("no consumer {consumer_name}")))
                 }
                 Some(ConsumerInfoErrorKind::JetStream(j)) if j.error_code() == ErrorCode::CONSUMER_NOT_FOUND => {
-                    return Err(ClusterError::NotInitialized(format!("no consumer {WORKERS_CONSUMER}")))
+                    return Err(ClusterError::NotInitialized(format!("no consumer {consumer_name}")))
                 }
                 _ => {
-                    retry("opening the workers' consumer", &e)?;
+                    retry("opening a consumer", &e)?;
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
             },
@@ -284,13 +334,19 @@ pub(crate) async fn open_work(js: &jetstream::Context) -> Result<(stream::Stream
 
 pub async fn status(client: &async_nats::Client) -> Result<Status> {
     let js = jetstream::new(client.clone());
-    let (mut stream, mut consumer) = open_work(&js).await?;
+    let (mut stream, mut consumer) = open_work(&js, ARTICLES_STREAM, WORKERS_CONSUMER).await?;
     let info = stream.info().await.map_err(|e| ClusterError::jetstream("reading the articles stream", e))?.clone();
     let c = consumer.info().await.map_err(|e| ClusterError::jetstream("reading the consumer", e))?.clone();
+    let extracted = match js.get_stream(EXTRACTED_STREAM).await {
+        Ok(s) => s.get_info().await.map(|i| i.state.messages).ok(),
+        Err(_) => None,
+    };
     let dead = match js.get_stream(DEAD_STREAM).await {
         Ok(s) => s.get_info().await.map(|i| i.state.messages).unwrap_or(0),
         Err(_) => 0,
     };
+    let processes = heartbeat::seen(&js).await?;
+    let articles_per_second = processes.iter().filter(|p| p.role == "worker").fold(0.0, |a, p| a + p.per_second);
     let (leader, replicas) = match &info.cluster {
         Some(cl) => (cl.leader.clone(), cl.replicas.iter().map(|r| r.name.clone()).collect()),
         None => (None, Vec::new()),
@@ -303,7 +359,10 @@ pub async fn status(client: &async_nats::Client) -> Result<Status> {
         redelivered: c.num_redelivered,
         waiting_pulls: c.num_waiting,
         ack_floor: c.ack_floor.stream_sequence,
+        extracted,
         dead,
+        processes,
+        articles_per_second,
         leader,
         replicas,
     })

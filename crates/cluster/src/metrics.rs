@@ -1,14 +1,21 @@
-//! A worker's counters in the Prometheus text format, served at `/metrics`.
-use crate::WorkerReport;
+//! A worker's or corpus process's counters in the Prometheus text format, served at `/metrics`.
+use crate::{CorpusRunReport, WorkerReport};
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
 /// The worker's running report, shared with the metrics endpoint.
 pub type SharedReport = Arc<Mutex<WorkerReport>>;
 
+/// The counters of a corpus process, shared with the metrics endpoint.
+pub type SharedCorpusReport = Arc<Mutex<CorpusRunReport>>;
+
+fn label(name: &str) -> String {
+    name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.:".contains(*c)).collect()
+}
+
 /// Renders the counters (`newsgraph_worker_*`), labelled with the worker's name.
 pub fn render(r: &WorkerReport, worker: &str) -> String {
-    let worker: String = worker.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.:".contains(*c)).collect();
+    let worker = label(worker);
     let mut out = String::new();
     let counters: [(&str, &str, u64); 9] = [
         ("batches_total", "Batches fetched, annotated and stored.", r.batches),
@@ -32,12 +39,39 @@ pub fn render(r: &WorkerReport, worker: &str) -> String {
     out
 }
 
-/// Serves `GET /metrics` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, report: SharedReport, worker: String) -> std::io::Result<()> {
+/// Renders a corpus process's counters (`newsgraph_corpus_*`) and whether it leads.
+pub fn render_corpus(r: &CorpusRunReport, process: &str) -> String {
+    let process = label(process);
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP newsgraph_corpus_leader 1 while this process leads corpus work, 0 on standby.");
+    let _ = writeln!(out, "# TYPE newsgraph_corpus_leader gauge");
+    let _ = writeln!(out, "newsgraph_corpus_leader{{process=\"{process}\"}} {}", u8::from(r.leading));
+    let counters: [(&str, &str, u64); 7] = [
+        ("batches_total", "Batches of article ids assigned.", r.batches),
+        ("received_total", "Article ids received (redeliveries count again).", r.received),
+        ("assigned_total", "Articles assigned their group, story and identities.", r.assigned),
+        ("already_total", "Ids assigned before (no-op).", r.already),
+        ("missing_total", "Ids of no stored article.", r.missing),
+        ("retried_total", "Ids offered again after a failure.", r.retried),
+        ("dead_total", "Ids sent to the dead-letter stream.", r.dead),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(out, "# HELP newsgraph_corpus_{name} {help}");
+        let _ = writeln!(out, "# TYPE newsgraph_corpus_{name} counter");
+        let _ = writeln!(out, "newsgraph_corpus_{name}{{process=\"{process}\"}} {value}");
+    }
+    out
+}
+
+/// Serves `GET /metrics` (the text `render` returns) until the process ends.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    render: impl Fn() -> String + Clone + Send + Sync + 'static,
+) -> std::io::Result<()> {
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
-            let text = render(&report.lock().map(|r| r.clone()).unwrap_or_default(), &worker);
+            let text = render();
             async move { ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text) }
         }),
     );
@@ -56,5 +90,14 @@ mod tests {
         assert!(text.contains("newsgraph_worker_inserted_total{worker=\"w1bad\"} 5"));
         assert!(text.contains("newsgraph_worker_dead_total{worker=\"w1bad\"} 1"));
         assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 10);
+    }
+
+    #[test]
+    fn renders_the_corpus_leader_gauge() {
+        let r = CorpusRunReport { leading: true, assigned: 4, ..Default::default() };
+        let text = render_corpus(&r, "c1");
+        assert!(text.contains("newsgraph_corpus_leader{process=\"c1\"} 1"), "{text}");
+        assert!(text.contains("newsgraph_corpus_assigned_total{process=\"c1\"} 4"), "{text}");
+        assert!(render_corpus(&CorpusRunReport::default(), "c2").contains("newsgraph_corpus_leader{process=\"c2\"} 0"));
     }
 }

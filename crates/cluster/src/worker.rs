@@ -1,5 +1,5 @@
 //! The extraction worker: fetch a batch, annotate, store in one transaction, then acknowledge.
-use crate::{ClusterError, Result, DEAD_SUBJECT, DELIVERIES_HEADER, ERROR_HEADER, OUTAGE};
+use crate::{ClusterError, Result, DEAD_SUBJECT, DELIVERIES_HEADER, ERROR_HEADER, EXTRACTED_SUBJECT, OUTAGE};
 use async_nats::jetstream::{self, consumer::PullConsumer, AckKind, Message};
 use futures_util::StreamExt;
 use newsgraph_engine::Pipeline;
@@ -26,6 +26,9 @@ pub struct WorkerOptions {
     pub exit_when_idle: Option<Duration>,
     /// Delay before a failed article is offered again.
     pub retry_delay: Duration,
+    /// After each commit, publish the stored articles' ids to the extracted stream for the
+    /// corpus leader ([`crate::run_corpus`]); set when the store defers corpus work.
+    pub publish_extracted: bool,
 }
 
 impl Default for WorkerOptions {
@@ -35,6 +38,7 @@ impl Default for WorkerOptions {
             fetch_wait: Duration::from_millis(500),
             exit_when_idle: None,
             retry_delay: Duration::from_secs(2),
+            publish_extracted: false,
         }
     }
 }
@@ -71,18 +75,21 @@ pub async fn run_worker(
     mut on_batch: impl FnMut(&WorkerReport),
 ) -> Result<WorkerReport> {
     let js = jetstream::new(client.clone());
-    let (_, consumer) = crate::open_work(&js).await?;
+    let (_, consumer) = crate::open_work(&js, crate::ARTICLES_STREAM, crate::WORKERS_CONSUMER).await?;
+    if opts.publish_extracted {
+        crate::open_work(&js, crate::EXTRACTED_STREAM, crate::CORPUS_CONSUMER).await?;
+    }
     // A failing article is dead-lettered at its last delivery, as `cluster init` set it.
     let max_deliver = consumer.cached_info().config.max_deliver;
     let started = Instant::now();
+    let mut beat = crate::heartbeat::Heartbeat::new(client, "worker");
     let mut report = WorkerReport::default();
     let mut idle_since: Option<Instant> = None;
     let mut failing_since: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
+        beat.beat(report.received, None).await;
         // A fetch never hangs: while the client reconnects, a pull may get no answer at all.
-        let fetched = tokio::time::timeout(opts.fetch_wait + Duration::from_secs(5), fetch(&consumer, opts))
-            .await
-            .unwrap_or_else(|_| Err(ClusterError::jetstream("fetching a batch", "no answer from the server")));
+        let fetched = fetch(&consumer, opts.batch, opts.fetch_wait).await;
         let messages = match fetched {
             Ok(m) => {
                 failing_since = None;
@@ -121,33 +128,40 @@ pub async fn run_worker(
     Ok(report)
 }
 
-async fn fetch(consumer: &PullConsumer, opts: &WorkerOptions) -> Result<Vec<Message>> {
-    let mut batch = consumer
-        .fetch()
-        .max_messages(opts.batch)
-        .expires(opts.fetch_wait)
-        .messages()
-        .await
-        .map_err(|e| ClusterError::jetstream("fetching a batch", e))?;
-    let mut out = Vec::new();
-    while let Some(m) = batch.next().await {
-        match m {
-            Ok(m) => out.push(m),
-            // A batch cut short (server gone, leader change) keeps what arrived; the rest is
-            // redelivered after ack_wait.
-            Err(_) => break,
+/// Fetches up to `max` messages, waiting up to `wait` for them. Never hangs: while the client
+/// reconnects, a pull may get no answer at all.
+pub(crate) async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Vec<Message>> {
+    let pull = async {
+        let mut batch = consumer
+            .fetch()
+            .max_messages(max)
+            .expires(wait)
+            .messages()
+            .await
+            .map_err(|e| ClusterError::jetstream("fetching a batch", e))?;
+        let mut out = Vec::new();
+        while let Some(m) = batch.next().await {
+            match m {
+                Ok(m) => out.push(m),
+                // A batch cut short (server gone, leader change) keeps what arrived; the rest
+                // is redelivered after ack_wait.
+                Err(_) => break,
+            }
         }
-    }
-    Ok(out)
+        Ok(out)
+    };
+    tokio::time::timeout(wait + Duration::from_secs(5), pull)
+        .await
+        .unwrap_or_else(|_| Err(ClusterError::jetstream("fetching a batch", "no answer from the server")))
 }
 
 /// Nothing left to deliver and nothing unacknowledged.
-async fn drained(consumer: &PullConsumer) -> Result<bool> {
+pub(crate) async fn drained(consumer: &PullConsumer) -> Result<bool> {
     let info = consumer.get_info().await.map_err(|e| ClusterError::jetstream("reading the consumer", e))?;
     Ok(info.num_pending == 0 && info.num_ack_pending == 0)
 }
 
-fn deliveries(m: &Message) -> i64 {
+pub(crate) fn deliveries(m: &Message) -> i64 {
     m.info().map(|i| i.delivered).unwrap_or(1)
 }
 
@@ -194,7 +208,7 @@ async fn process(
                 ok_docs.push(d);
                 ok_msgs.push(m);
             }
-            Err(e) => fail(js, &m, &e, opts, max_deliver, report).await,
+            Err(e) => fail(js, &m, &e, opts.retry_delay, max_deliver, report).await,
         }
     }
     if ok_docs.is_empty() {
@@ -204,10 +218,7 @@ async fn process(
     // Store the batch in one transaction; acknowledge only after it committed.
     let whole = tokio::task::block_in_place(|| store.put_batch(ok_docs.clone()));
     match whole {
-        Ok(r) => {
-            count(report, &r);
-            ack_all(&ok_msgs).await;
-        }
+        Ok(r) => stored(js, opts, &r, &ok_msgs, report).await,
         Err(batch_err) => {
             // The store is down (it cannot even count): requeue everything and stop, rather
             // than burning every article's deliveries.
@@ -220,11 +231,8 @@ async fn process(
             // Else find the article at fault: store each alone.
             for (d, m) in ok_docs.into_iter().zip(ok_msgs) {
                 match tokio::task::block_in_place(|| store.put_batch(vec![d])) {
-                    Ok(r) => {
-                        count(report, &r);
-                        ack_all(std::slice::from_ref(&m)).await;
-                    }
-                    Err(e) => fail(js, &m, &format!("storing: {e}"), opts, max_deliver, report).await,
+                    Ok(r) => stored(js, opts, &r, std::slice::from_ref(&m), report).await,
+                    Err(e) => fail(js, &m, &format!("storing: {e}"), opts.retry_delay, max_deliver, report).await,
                 }
             }
         }
@@ -252,6 +260,58 @@ fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
 }
 
+/// A batch committed: hand its articles to the corpus leader (when it does that work), then
+/// acknowledge. When the hand-over fails the articles come again: storing them is then a
+/// no-op and the hand-over is retried.
+async fn stored(
+    js: &jetstream::Context,
+    opts: &WorkerOptions,
+    r: &newsgraph_store::PutReport,
+    messages: &[Message],
+    report: &mut WorkerReport,
+) {
+    count(report, r);
+    if opts.publish_extracted {
+        // The batch is stored: only the hand-over is retried (through a stream leader's
+        // election, say), keeping the articles ours meanwhile.
+        let started = Instant::now();
+        while let Err(e) = publish_extracted(js, &r.ids).await {
+            if started.elapsed() >= OUTAGE {
+                eprintln!("newsgraph worker: warning: {e}; the articles come again");
+                for m in messages {
+                    let _ = m.ack_with(AckKind::Nak(Some(opts.retry_delay))).await;
+                }
+                report.retried += messages.len() as u64;
+                return;
+            }
+            for m in messages {
+                let _ = m.ack_with(AckKind::Progress).await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    ack_all(messages).await;
+}
+
+/// Publishes stored article ids to the extracted stream (`Nats-Msg-Id` = the id, so a
+/// redelivered article's id is dropped as a repeat) and waits for the stream to take them.
+async fn publish_extracted(js: &jetstream::Context, ids: &[String]) -> Result<()> {
+    let mut acks = Vec::with_capacity(ids.len());
+    for id in ids {
+        let msg =
+            jetstream::message::PublishMessage::build().payload(bytes::Bytes::from(id.clone())).message_id(id.as_str());
+        acks.push(
+            js.send_publish(EXTRACTED_SUBJECT, msg)
+                .await
+                .map_err(|e| ClusterError::jetstream("handing articles to the corpus leader", e))?,
+        );
+    }
+    for ack in acks {
+        ack.await.map_err(|e| ClusterError::jetstream("handing articles to the corpus leader", e))?;
+    }
+    Ok(())
+}
+
 fn count(report: &mut WorkerReport, r: &newsgraph_store::PutReport) {
     report.inserted += r.inserted as u64;
     report.updated += r.updated as u64;
@@ -260,38 +320,54 @@ fn count(report: &mut WorkerReport, r: &newsgraph_store::PutReport) {
 }
 
 /// Acknowledges and waits for the server to confirm each acknowledgement.
-async fn ack_all(messages: &[Message]) {
+pub(crate) async fn ack_all(messages: &[Message]) {
     let acks = messages.iter().map(|m| m.double_ack());
     for r in futures_util::future::join_all(acks).await {
         // A lost acknowledgement means a redelivery, which the store turns into a no-op.
         if let Err(e) = r {
-            eprintln!("newsgraph worker: warning: acknowledgement not confirmed (the article may come again): {e}");
+            eprintln!("newsgraph: warning: acknowledgement not confirmed (the message may come again): {e}");
         }
     }
 }
 
-/// An article failed: offer it again later, or after `max_deliver` deliveries dead-letter it.
-/// When NATS cannot be told, the article simply comes again after the consumer's ack wait.
-async fn fail(
+/// A message failed: offer it again after `retry_delay`, or after `max_deliver` deliveries
+/// dead-letter it. When NATS cannot be told, the message simply comes again after the
+/// consumer's ack wait. `retried` and `dead` count what was done.
+pub(crate) async fn fail(
     js: &jetstream::Context,
     m: &Message,
     error: &str,
-    opts: &WorkerOptions,
+    retry_delay: Duration,
     max_deliver: i64,
-    report: &mut WorkerReport,
+    counts: &mut impl FailCounts,
 ) {
     // max_deliver -1 means unlimited: never dead-letter.
     if max_deliver > 0 && deliveries(m) >= max_deliver {
-        dead_letter(js, m, error, report).await;
-    } else if let Err(e) = m.ack_with(AckKind::Nak(Some(opts.retry_delay))).await {
-        eprintln!("newsgraph worker: warning: cannot requeue a failed article (it comes again later): {e}");
+        dead_letter(js, m, error, counts).await;
+    } else if let Err(e) = m.ack_with(AckKind::Nak(Some(retry_delay))).await {
+        eprintln!("newsgraph: warning: cannot requeue a failed message (it comes again later): {e}");
     } else {
-        report.retried += 1;
+        *counts.retried() += 1;
+    }
+}
+
+/// The counters [`fail`] and [`dead_letter`] update.
+pub(crate) trait FailCounts {
+    fn retried(&mut self) -> &mut u64;
+    fn dead(&mut self) -> &mut u64;
+}
+
+impl FailCounts for WorkerReport {
+    fn retried(&mut self) -> &mut u64 {
+        &mut self.retried
+    }
+    fn dead(&mut self) -> &mut u64 {
+        &mut self.dead
     }
 }
 
 /// Publishes the article with its error to the dead-letter stream, then terminates it.
-async fn dead_letter(js: &jetstream::Context, m: &Message, error: &str, report: &mut WorkerReport) {
+pub(crate) async fn dead_letter(js: &jetstream::Context, m: &Message, error: &str, counts: &mut impl FailCounts) {
     let mut headers = async_nats::HeaderMap::new();
     let line: String = error.chars().filter(|c| !c.is_control()).take(1000).collect();
     headers.insert(ERROR_HEADER, line.as_str());
@@ -301,14 +377,12 @@ async fn dead_letter(js: &jetstream::Context, m: &Message, error: &str, report: 
         Err(e) => Err(e.to_string()),
     };
     if let Err(e) = published {
-        eprintln!("newsgraph worker: warning: cannot dead-letter an article (it comes again later): {e}");
+        eprintln!("newsgraph: warning: cannot dead-letter a message (it comes again later): {e}");
         return;
     }
     if let Err(e) = m.ack_with(AckKind::Term).await {
-        eprintln!(
-            "newsgraph worker: warning: dead-lettered article not terminated (it may be dead-lettered twice): {e}"
-        );
+        eprintln!("newsgraph: warning: dead-lettered message not terminated (it may be dead-lettered twice): {e}");
     }
-    report.dead += 1;
-    eprintln!("newsgraph worker: dead-lettered an article after {} deliveries: {line}", deliveries(m));
+    *counts.dead() += 1;
+    eprintln!("newsgraph: dead-lettered a message after {} deliveries: {line}", deliveries(m));
 }

@@ -1,7 +1,8 @@
 //! Near-duplicate groups and stories: the same incremental state as the embedded store
 //! (`crates/store/src/stories.rs`), written to `duplicates`, `stories` and `story_articles`
-//! in the transaction that inserts each article, and rebuilt by replaying the stored
-//! documents in insertion order (`documents.ord`) before a handle's first write.
+//! in the transaction that assigns each article (its insert, or the corpus leader's), and
+//! rebuilt by replaying the assigned documents in assignment order (`corpus_log.seq`) before
+//! a handle's first assignment.
 
 use crate::{Ctx, Result};
 use newsgraph_corpus::identity::{self, Identities, Merges};
@@ -14,7 +15,7 @@ const REPLAY_CHUNK: i64 = 256;
 
 #[derive(Default)]
 pub struct Across {
-    /// The highest `documents.ord` observed.
+    /// The highest `corpus_log.seq` observed.
     seen: i64,
     dups: NearDuplicates,
     stories: StoryClusterer,
@@ -26,22 +27,23 @@ fn json_list(v: &[String]) -> String {
 }
 
 impl Across {
-    /// Replays every stored document in insertion order (no writes).
+    /// Replays every assigned document in assignment order (no writes).
     pub fn rebuild(client: &mut impl GenericClient, ctx: Ctx) -> Result<Across> {
         let mut a = Across::default();
         a.catch_up(client, ctx)?;
         Ok(a)
     }
 
-    /// Replays the documents stored since this state last saw the database (by other
-    /// writers), in insertion order. Called under the writers' lock, so that order is the
-    /// order in which every writer assigned groups and stories.
+    /// Replays the documents assigned since this state last saw the database (by other
+    /// processes), in assignment order. Called under the corpus lock, so that order is the
+    /// order in which every process assigned groups, stories and identities.
     pub fn catch_up(&mut self, client: &mut impl GenericClient, ctx: Ctx) -> Result<()> {
         let db = |e| ctx.db(e);
         loop {
             let rows = client
                 .query(
-                    "SELECT ord, id, doc FROM documents WHERE ord > $1 ORDER BY ord LIMIT $2",
+                    "SELECT c.seq, d.id, d.doc FROM corpus_log c JOIN documents d ON d.id = c.doc_id \
+                     WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
                     &[&self.seen, &REPLAY_CHUNK],
                 )
                 .map_err(db)?;
@@ -59,9 +61,9 @@ impl Across {
         }
     }
 
-    /// Marks every document up to `ord` as seen (this writer's own, just added).
-    pub fn seen_through(&mut self, ord: i64) {
-        self.seen = self.seen.max(ord);
+    /// Marks every assignment up to `seq` as seen (this handle's own, just committed).
+    pub fn seen_through(&mut self, seq: i64) {
+        self.seen = self.seen.max(seq);
     }
 
     fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment, Merges) {
@@ -73,11 +75,13 @@ impl Across {
         (dup, asg, merges)
     }
 
-    /// Assigns a newly inserted document its duplicate group and story and writes the rows.
-    pub fn add(&mut self, tx: &mut Transaction, doc: &Document) -> std::result::Result<(), postgres::Error> {
+    /// Assigns a stored document its duplicate group, story and identities, writes the rows
+    /// and logs the assignment; returns its `corpus_log.seq`.
+    pub fn add(&mut self, tx: &mut Transaction, doc: &Document) -> std::result::Result<i64, postgres::Error> {
         let (dup, asg, merges) = self.observe(doc);
         self.write(tx, doc, dup.as_ref(), &asg)?;
-        write_merges(tx, &merges)
+        write_merges(tx, &merges)?;
+        Ok(tx.query_one("INSERT INTO corpus_log(doc_id) VALUES ($1) RETURNING seq", &[&doc.id])?.get(0))
     }
 
     fn write(

@@ -14,12 +14,13 @@
 //!   entity occurrences, quotes, events, duplicate groups and stories included (the search
 //!   index is never behind: `indexed_seq == last_seq`).
 //! * **Several writers**: any number of processes may hold writable handles (the scale-out
-//!   workers). Their batch transactions are serialized by a row lock on `meta.last_seq`;
-//!   inside it each writer first replays what the others stored since it last looked, so the
-//!   near-duplicate, story and identity state (`newsgraph_corpus`, rebuilt by replaying the
-//!   stored documents in insertion order before a handle's first write, as the embedded store
-//!   does) assigns every article in one global order. Annotation, the expensive part, runs
-//!   in parallel outside the store.
+//!   workers). The corpus work (near-duplicate groups, stories, identity: `newsgraph_corpus`
+//!   state, rebuilt by replaying the assignment log `corpus_log`) is serialized by a row lock
+//!   under which each process first replays what the others assigned, so every article is
+//!   assigned in one global order. By default each writer does it in its batch transaction;
+//!   after [`CorpusWork::defer_corpus`] writers store articles and layers only, in parallel,
+//!   and one elected process ([`CorpusWork::try_lead_corpus`], a session advisory lock) does
+//!   it ([`CorpusWork::assign_corpus`]).
 //! * **Concurrent reads**: `&self` methods take a connection from a small pool, so several
 //!   threads (the HTTP server's) query at once, and any number of processes read while the
 //!   writer works.
@@ -48,9 +49,9 @@ mod write;
 
 use newsgraph_model::Document;
 use newsgraph_store::{
-    DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary, ErrorKind, EventHit,
-    EventQuery, ListQuery, Page, PutReport, QuoteHit, QuoteQuery, Result, SearchQuery, SearchResults, Store,
-    StoreError, StoreStatus, StoryDetail, StoryHit, StoryQuery, StorySummary, TimelineItem,
+    CorpusReport, CorpusWork, DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary,
+    ErrorKind, EventHit, EventQuery, ListQuery, Page, PutReport, QuoteHit, QuoteQuery, Result, SearchQuery,
+    SearchResults, Store, StoreError, StoreStatus, StoryDetail, StoryHit, StoryQuery, StorySummary, TimelineItem,
 };
 use postgres::{Client, Config, NoTls};
 use std::collections::VecDeque;
@@ -58,12 +59,19 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Version of the PostgreSQL schema (`schema.sql`), stored in `meta.format_version`.
-/// Bump on any incompatible change and add a migration.
-pub const PG_SCHEMA_VERSION: u32 = 1;
+/// Version of the PostgreSQL schema, stored in `meta.format_version`: `schema.sql` is
+/// version 1, and each entry of [`MIGRATIONS`] makes the next one.
+pub const PG_SCHEMA_VERSION: u32 = 1 + MIGRATIONS.len() as u32;
 
-/// The schema, run once on an empty database.
+/// The version-1 schema, run once on an empty database (then every migration).
 pub const SCHEMA_SQL: &str = include_str!("schema.sql");
+
+/// The migrations, in order: entry `i` takes the schema from version `i + 1` to `i + 2`.
+/// A writable [`PgStore::connect`] applies the missing ones, in one transaction.
+pub const MIGRATIONS: &[&str] = &[include_str!("migrations/002_corpus_log.sql")];
+
+/// Key of the session advisory lock held by the process that leads corpus work.
+const CORPUS_LEADER_LOCK: i64 = 0x6e67_5f63_6f72_7075; // "ng_corpu"
 
 /// Key of the transaction advisory lock taken while creating the schema.
 const SCHEMA_LOCK: i64 = 0x6e67_5f73_6368_656d; // "ng_schem"
@@ -217,6 +225,10 @@ pub struct PgStore {
     /// Near-duplicate and story state of a writable handle, rebuilt before its first write
     /// (and after a failed one).
     across: Option<across::Across>,
+    /// `put_batch` leaves corpus work to the leader ([`CorpusWork::defer_corpus`]).
+    deferred: bool,
+    /// This handle holds the corpus leader's advisory lock.
+    leading: bool,
     format_found: u32,
 }
 
@@ -253,7 +265,15 @@ impl PgStore {
         create_schema(&mut writer, ctx)?;
         let format_found = check_format(&mut writer, ctx)?;
         let pool = Pool { config, idle: Mutex::new(Vec::new()) };
-        Ok(PgStore { name, pool, writer: Some(Mutex::new(writer)), across: None, format_found })
+        Ok(PgStore {
+            name,
+            pool,
+            writer: Some(Mutex::new(writer)),
+            across: None,
+            deferred: false,
+            leading: false,
+            format_found,
+        })
     }
 
     /// Connects for reading only: never writes, takes no lock, works while a writer works.
@@ -265,9 +285,9 @@ impl PgStore {
         let pool = Pool { config, idle: Mutex::new(Vec::new()) };
         let format_found = {
             let mut c = pool.get(ctx)?;
-            check_format(&mut c, ctx)?
+            check_format(&mut *c, ctx)?
         };
-        Ok(PgStore { name, pool, writer: None, across: None, format_found })
+        Ok(PgStore { name, pool, writer: None, across: None, deferred: false, leading: false, format_found })
     }
 
     /// The database URL, password redacted.
@@ -295,34 +315,39 @@ impl PgStore {
     }
 }
 
-/// Creates the schema in one transaction when the database has no `meta` table.
+/// Creates the schema when the database has none, and applies the migrations it lacks, in
+/// one transaction under an advisory lock (several processes may connect at once).
 fn create_schema(client: &mut Client, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let mut tx = client.transaction().map_err(db)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).map_err(db)?;
     let has_meta: bool = tx.query_one("SELECT to_regclass('meta') IS NOT NULL", &[]).map_err(db)?.get(0);
-    if has_meta {
-        return tx.commit().map_err(db);
+    if !has_meta {
+        let has_documents: bool = tx.query_one("SELECT to_regclass('documents') IS NOT NULL", &[]).map_err(db)?.get(0);
+        if has_documents {
+            return Err(ctx.err(ErrorKind::NotAStore("the database has a documents table but no meta table".into())));
+        }
+        tx.batch_execute(SCHEMA_SQL).map_err(db)?;
+        let now = chrono::Utc::now().to_rfc3339();
+        let by = format!("newsgraph-store-pg {}", env!("CARGO_PKG_VERSION"));
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('format_version', '1'), ('created_at', $1), ('last_seq', '0'), \
+             ('created_by', $2)",
+            &[&now, &by],
+        )
+        .map_err(db)?;
     }
-    let has_documents: bool = tx.query_one("SELECT to_regclass('documents') IS NOT NULL", &[]).map_err(db)?.get(0);
-    if has_documents {
-        return Err(ctx.err(ErrorKind::NotAStore("the database has a documents table but no meta table".into())));
+    let found = check_format(&mut tx, ctx)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip((found as usize).saturating_sub(1)) {
+        tx.batch_execute(sql).map_err(db)?;
+        let version = (i + 2).to_string();
+        tx.execute("UPDATE meta SET value = $1 WHERE key = 'format_version'", &[&version]).map_err(db)?;
     }
-    tx.batch_execute(SCHEMA_SQL).map_err(db)?;
-    let now = chrono::Utc::now().to_rfc3339();
-    let by = format!("newsgraph-store-pg {}", env!("CARGO_PKG_VERSION"));
-    let version = PG_SCHEMA_VERSION.to_string();
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES ('format_version', $1), ('created_at', $2), ('last_seq', '0'), \
-         ('created_by', $3)",
-        &[&version, &now, &by],
-    )
-    .map_err(db)?;
     tx.commit().map_err(db)
 }
 
 /// The schema version in `meta`; an error when missing or newer than this program's.
-fn check_format(client: &mut Client, ctx: Ctx) -> Result<u32> {
+fn check_format(client: &mut impl postgres::GenericClient, ctx: Ctx) -> Result<u32> {
     let db = |e| ctx.db(e);
     let has_meta: bool = client.query_one("SELECT to_regclass('meta') IS NOT NULL", &[]).map_err(db)?.get(0);
     if !has_meta {
@@ -346,7 +371,8 @@ impl Store for PgStore {
         let ctx = Ctx { name: &self.name, op: "put_batch" };
         let writer = self.writer.as_mut().ok_or_else(|| ctx.err(ErrorKind::ReadOnly))?;
         let writer = writer.get_mut().unwrap_or_else(|p| p.into_inner());
-        write::put_batch(writer, docs, ctx, &mut self.across)
+        let across = if self.deferred { None } else { Some(&mut self.across) };
+        write::put_batch(writer, docs, ctx, across)
     }
 
     fn get(&self, id: &str) -> Result<Option<Document>> {
@@ -480,6 +506,48 @@ impl Store for PgStore {
             format_version: self.format_found,
             read_only: self.writer.is_none(),
         })
+    }
+}
+
+impl CorpusWork for PgStore {
+    fn defer_corpus(&mut self) -> Result<()> {
+        let ctx = self.ctx("defer_corpus");
+        if self.writer.is_none() {
+            return Err(ctx.err(ErrorKind::ReadOnly));
+        }
+        self.deferred = true;
+        Ok(())
+    }
+
+    /// A session advisory lock on the writer's connection: PostgreSQL releases it when the
+    /// process dies or its connection drops, and a standby's next try takes it.
+    fn try_lead_corpus(&mut self) -> Result<bool> {
+        let ctx = Ctx { name: &self.name, op: "try_lead_corpus" };
+        let writer = self.writer.as_mut().ok_or_else(|| ctx.err(ErrorKind::ReadOnly))?;
+        let writer = writer.get_mut().unwrap_or_else(|p| p.into_inner());
+        if !self.leading {
+            let got: bool = writer
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&CORPUS_LEADER_LOCK])
+                .map_err(|e| ctx.db(e))?
+                .get(0);
+            self.leading = got;
+        }
+        Ok(self.leading)
+    }
+
+    fn assign_corpus(&mut self, ids: &[String]) -> Result<CorpusReport> {
+        let ctx = Ctx { name: &self.name, op: "assign_corpus" };
+        if !self.leading {
+            return Err(ctx.err(ErrorKind::InvalidInput("this handle does not lead corpus work".into())));
+        }
+        let writer = self.writer.as_mut().ok_or_else(|| ctx.err(ErrorKind::ReadOnly))?;
+        let writer = writer.get_mut().unwrap_or_else(|p| p.into_inner());
+        write::assign_corpus(writer, ids, ctx, &mut self.across)
+    }
+
+    fn corpus_backlog(&self) -> Result<u64> {
+        let ctx = self.ctx("corpus_backlog");
+        read::corpus_backlog(&mut *self.conn(ctx)?, ctx)
     }
 }
 

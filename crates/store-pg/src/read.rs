@@ -60,10 +60,15 @@ pub fn count(c: &mut Client, ctx: Ctx) -> Result<u64> {
     Ok(u(c.query_one("SELECT count(*) FROM documents", &[]).map_err(|e| ctx.db(e))?.get(0)))
 }
 
+/// The highest change sequence number (each insert or update takes the next one).
 pub fn last_seq(c: &mut Client, ctx: Ctx) -> Result<u64> {
-    let v: Option<String> =
-        c.query_opt("SELECT value FROM meta WHERE key = 'last_seq'", &[]).map_err(|e| ctx.db(e))?.map(|r| r.get(0));
-    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    Ok(u(c.query_one("SELECT coalesce(max(seq), 0) FROM documents", &[]).map_err(|e| ctx.db(e))?.get(0)))
+}
+
+/// Stored documents not yet assigned their corpus work (no `corpus_log` row).
+pub fn corpus_backlog(c: &mut Client, ctx: Ctx) -> Result<u64> {
+    let sql = "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM corpus_log c WHERE c.doc_id = d.id)";
+    Ok(u(c.query_one(sql, &[]).map_err(|e| ctx.db(e))?.get(0)))
 }
 
 pub fn chunk_after(c: &mut Client, after: Option<&str>, limit: i64, ctx: Ctx) -> Result<Vec<Document>> {

@@ -5,7 +5,7 @@ use crate::across::Across;
 use crate::{pg_opt, pg_text, rows, Ctx, Result};
 use chrono::{Datelike, Utc};
 use newsgraph_model::{canonical_key, content_hash, Document};
-use newsgraph_store::{Duplicate, ErrorKind, PutReport};
+use newsgraph_store::{CorpusReport, Duplicate, ErrorKind, PutReport};
 use postgres::{Client, Transaction};
 use std::collections::BTreeSet;
 
@@ -81,34 +81,51 @@ fn ensure_partitions(client: &mut Client, docs: &[Document], ctx: Ctx) -> Result
     tx.commit().map_err(db)
 }
 
-/// Writes a batch in one transaction. Each inserted document is assigned its near-duplicate
-/// group and story through `across` (rebuilt from the database first when `None`); on error
-/// `across` is dropped, as its state may hold documents the rolled-back transaction did not store.
-pub fn put_batch(client: &mut Client, docs: Vec<Document>, ctx: Ctx, across: &mut Option<Across>) -> Result<PutReport> {
+/// Writes a batch in one transaction. With `across`, each inserted document is also assigned
+/// its near-duplicate group, story and identities (the state rebuilt from the database first
+/// when `None`; dropped on error, as it may hold documents the rolled-back transaction did not
+/// store); without, that work is left to the corpus leader ([`assign_corpus`]).
+pub fn put_batch(
+    client: &mut Client,
+    docs: Vec<Document>,
+    ctx: Ctx,
+    across: Option<&mut Option<Across>>,
+) -> Result<PutReport> {
+    ensure_partitions(client, &docs, ctx)?;
+    let Some(across) = across else { return put_batch_with(client, docs, ctx, None) };
     if across.is_none() {
         *across = Some(Across::rebuild(client, ctx)?);
     }
-    ensure_partitions(client, &docs, ctx)?;
-    let res = put_batch_with(client, docs, ctx, across.as_mut().expect("built above"));
+    let res = put_batch_with(client, docs, ctx, across.as_mut());
     if res.is_err() {
         *across = None;
     }
     res
 }
 
-fn put_batch_with(client: &mut Client, docs: Vec<Document>, ctx: Ctx, across: &mut Across) -> Result<PutReport> {
+/// Takes the lock that serializes corpus work (several processes may write), then catches
+/// `across` up with what the others assigned, so every assignment happens in one global order.
+fn lock_corpus(tx: &mut Transaction, across: &mut Across, ctx: Ctx) -> Result<()> {
+    tx.query_one("SELECT value FROM meta WHERE key = 'corpus_lock' FOR UPDATE", &[]).map_err(|e| ctx.db(e))?;
+    across.catch_up(tx, ctx)
+}
+
+fn put_batch_with(
+    client: &mut Client,
+    docs: Vec<Document>,
+    ctx: Ctx,
+    mut across: Option<&mut Across>,
+) -> Result<PutReport> {
     let db = |e| ctx.db(e);
     let mut tx = client.transaction().map_err(db)?;
-    let mut seq: u64 = tx
-        .query_one("SELECT value FROM meta WHERE key = 'last_seq' FOR UPDATE", &[])
-        .map_err(db)?
-        .get::<_, String>(0)
-        .parse()
-        .unwrap_or(0);
-    // The row lock above serializes writers (several processes may write); catch up with
-    // what the others stored, so groups and stories are assigned in one global order.
-    across.catch_up(&mut tx, ctx)?;
+    if let Some(a) = across.as_deref_mut() {
+        lock_corpus(&mut tx, a, ctx)?;
+    }
+    let next_seq = |tx: &mut Transaction| -> Result<i64> {
+        Ok(tx.query_one("SELECT nextval('change_seq')", &[]).map_err(db)?.get(0))
+    };
     let mut report = PutReport::default();
+    let mut assigned_through = None;
     let now = Utc::now().timestamp_millis();
     for (i, mut doc) in docs.into_iter().enumerate() {
         if doc.id.is_empty() {
@@ -140,7 +157,7 @@ fn put_batch_with(client: &mut Client, docs: Vec<Document>, ctx: Ctx, across: &m
                     add_duplicate(&mut tx, &mut report, &doc, key.as_deref(), other, now).map_err(db)?;
                     continue;
                 }
-                seq += 1;
+                let seq = next_seq(&mut tx)?;
                 doc.id = id.clone();
                 update_row(&mut tx, &doc, &hash, seq, now).map_err(db)?;
                 write_layers(&mut tx, &doc).map_err(db)?;
@@ -165,18 +182,67 @@ fn put_batch_with(client: &mut Client, docs: Vec<Document>, ctx: Ctx, across: &m
                 doc.id
             ))));
         }
-        seq += 1;
+        let seq = next_seq(&mut tx)?;
         insert_row(&mut tx, &doc, key.as_deref(), &hash, seq, now).map_err(db)?;
         write_layers(&mut tx, &doc).map_err(db)?;
-        across.add(&mut tx, &doc).map_err(db)?;
+        if let Some(a) = across.as_deref_mut() {
+            assigned_through = Some(a.add(&mut tx, &doc).map_err(db)?);
+        }
         report.inserted += 1;
         report.ids.push(doc.id.clone());
     }
-    tx.execute("UPDATE meta SET value = $1 WHERE key = 'last_seq'", &[&seq.to_string()]).map_err(db)?;
-    let top: i64 = tx.query_one("SELECT coalesce(max(ord), 0) FROM documents", &[]).map_err(db)?.get(0);
     tx.commit().map_err(db)?;
-    across.seen_through(top);
+    if let (Some(a), Some(seq)) = (across, assigned_through) {
+        a.seen_through(seq);
+    }
     Ok(report)
+}
+
+/// Assigns stored documents their corpus work, in the order given, in one transaction under
+/// the corpus lock. `across` as in [`put_batch`].
+pub fn assign_corpus(
+    client: &mut Client,
+    ids: &[String],
+    ctx: Ctx,
+    across: &mut Option<Across>,
+) -> Result<CorpusReport> {
+    if across.is_none() {
+        *across = Some(Across::rebuild(client, ctx)?);
+    }
+    let a = across.as_mut().expect("built above");
+    let res = (|| {
+        let db = |e| ctx.db(e);
+        let mut tx = client.transaction().map_err(db)?;
+        lock_corpus(&mut tx, a, ctx)?;
+        let mut report = CorpusReport::default();
+        let mut through = None;
+        for id in ids {
+            if id.contains('\0') {
+                report.missing += 1;
+                continue;
+            }
+            if tx.query_opt("SELECT 1 FROM corpus_log WHERE doc_id = $1", &[id]).map_err(db)?.is_some() {
+                report.already += 1;
+                continue;
+            }
+            let Some(row) = tx.query_opt("SELECT doc FROM documents WHERE id = $1", &[id]).map_err(db)? else {
+                report.missing += 1;
+                continue;
+            };
+            let doc = crate::read::decode(id, row.get(0), ctx)?;
+            through = Some(a.add(&mut tx, &doc).map_err(db)?);
+            report.assigned += 1;
+        }
+        tx.commit().map_err(db)?;
+        if let Some(seq) = through {
+            a.seen_through(seq);
+        }
+        Ok(report)
+    })();
+    if res.is_err() {
+        *across = None;
+    }
+    res
 }
 
 fn add_duplicate(
@@ -212,7 +278,7 @@ fn insert_row(
     doc: &Document,
     key: Option<&str>,
     hash: &str,
-    seq: u64,
+    seq: i64,
     now: i64,
 ) -> std::result::Result<(), postgres::Error> {
     let (pub_ts, pub_raw) = published(doc);
@@ -231,7 +297,7 @@ fn insert_row(
             &pub_ts,
             &pub_raw,
             &now,
-            &(seq as i64),
+            &seq,
             &doc.to_json(),
         ],
     )?;
@@ -242,7 +308,7 @@ fn update_row(
     tx: &mut Transaction,
     doc: &Document,
     hash: &str,
-    seq: u64,
+    seq: i64,
     now: i64,
 ) -> std::result::Result<(), postgres::Error> {
     let (pub_ts, pub_raw) = published(doc);
@@ -260,7 +326,7 @@ fn update_row(
             &pub_ts,
             &pub_raw,
             &now,
-            &(seq as i64),
+            &seq,
             &doc.to_json(),
         ],
     )?;

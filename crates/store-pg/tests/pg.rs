@@ -15,6 +15,10 @@
 //!   a copy stored by one joins the original stored by the other, in one group and one story.
 //! * `same_answers_as_the_embedded_store` — the examples through the standard pipeline into
 //!   both backends: every read answers the same.
+//! * `corpus_work_deferred_to_an_elected_leader` — writers that defer the corpus work, one
+//!   leader at a time (a standby takes over when the leader goes), redeliveries skipped; the
+//!   groups, stories and entities equal the embedded store's.
+//! * `a_version_1_database_is_migrated` — the migrations bring an old schema up to date.
 
 use newsgraph_model::{Document, DocumentBuilder, Entity, EntityType, Metadata, Published, TimeBasis};
 use newsgraph_store::{
@@ -476,4 +480,69 @@ fn several_writers_assign_in_one_order() {
     let stories = w1.stories(&StoryQuery { limit: 100, ..StoryQuery::default() }).unwrap();
     let in_stories: u64 = stories.items.iter().map(|s| s.articles).sum();
     assert_eq!(in_stories, 43, "{stories:?}");
+}
+
+#[test]
+fn corpus_work_deferred_to_an_elected_leader() {
+    use newsgraph_store::CorpusWork;
+    let Some(t) = db("corpus_work_deferred_to_an_elected_leader") else { return };
+    let docs = examples();
+    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+    // Two writers store the articles and their layers only.
+    let (first, second) = docs.split_at(docs.len() / 2);
+    let mut writers = [PgStore::connect(&t.url).unwrap(), PgStore::connect(&t.url).unwrap()];
+    for (w, batch) in writers.iter_mut().zip([first, second]) {
+        w.defer_corpus().unwrap();
+        w.put_batch(batch.to_vec()).unwrap();
+    }
+    let w = &writers[0];
+    assert_eq!(w.count().unwrap(), docs.len() as u64);
+    assert_eq!(w.corpus_backlog().unwrap(), docs.len() as u64);
+    assert_eq!(w.stories(&StoryQuery::default()).unwrap().total, 0);
+
+    // One leader at a time; a standby takes over when the leader's connection goes.
+    let mut leader = PgStore::connect(&t.url).unwrap();
+    let mut standby = PgStore::connect(&t.url).unwrap();
+    assert!(leader.try_lead_corpus().unwrap());
+    assert!(!standby.try_lead_corpus().unwrap());
+    assert!(matches!(standby.assign_corpus(&ids).unwrap_err().kind(), ErrorKind::InvalidInput(_)));
+    let half = &ids[..ids.len() / 2];
+    let r = leader.assign_corpus(half).unwrap();
+    assert_eq!((r.assigned, r.already, r.missing), (half.len() as u64, 0, 0));
+    assert_eq!(leader.assign_corpus(half).unwrap().already, half.len() as u64, "a redelivery is a no-op");
+    drop(leader);
+    assert!(standby.try_lead_corpus().unwrap(), "the standby leads once the leader is gone");
+    let mut again = ids.clone();
+    again.push("no-such-article".into());
+    let r = standby.assign_corpus(&again).unwrap();
+    assert_eq!((r.assigned, r.already, r.missing), ((ids.len() - half.len()) as u64, half.len() as u64, 1));
+    assert_eq!(w.corpus_backlog().unwrap(), 0);
+
+    // The same groups, stories and identities as one process storing in the same order.
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = EmbeddedStore::open(dir.path()).unwrap();
+    e.put_batch(docs.clone()).unwrap();
+    let sq = StoryQuery { limit: 100, ..StoryQuery::default() };
+    assert_eq!(e.stories(&sq).unwrap(), w.stories(&sq).unwrap());
+    for id in &ids {
+        assert_eq!(e.duplicates(id).unwrap(), w.duplicates(id).unwrap(), "{id}");
+    }
+    let eq = EntityQuery { limit: 1000, ..EntityQuery::default() };
+    assert_eq!(e.entities(&eq).unwrap(), w.entities(&eq).unwrap());
+}
+
+#[test]
+fn a_version_1_database_is_migrated() {
+    let Some(t) = db("a_version_1_database_is_migrated") else { return };
+    let mut c = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
+    c.batch_execute(newsgraph_store_pg::SCHEMA_SQL).unwrap();
+    c.batch_execute("INSERT INTO meta(key, value) VALUES ('format_version', '1'), ('last_seq', '0')").unwrap();
+    let mut p = PgStore::connect(&t.url).unwrap();
+    assert_eq!(p.status().unwrap().format_version, newsgraph_store_pg::PG_SCHEMA_VERSION);
+    let d = doc(Some("https://n.example/m"), "Storm", "A storm cut power on the coast.", Some("2025-08-01"), "N");
+    assert_eq!(p.put_batch(vec![d.clone()]).unwrap().inserted, 1);
+    assert!(p.story_of(&d.id).unwrap().is_some());
+    assert_eq!(p.status().unwrap().last_seq, 1);
+    let v: String = c.query_one("SELECT value FROM meta WHERE key = 'format_version'", &[]).unwrap().get(0);
+    assert_eq!(v, newsgraph_store_pg::PG_SCHEMA_VERSION.to_string());
 }

@@ -264,6 +264,42 @@ pub trait Store: Send + Sync {
     fn status(&self) -> Result<StoreStatus>;
 }
 
+/// Corpus-level work (near-duplicate groups, stories, cross-document identity) handed to one
+/// elected process, so that many writers can store extracted articles in parallel (the
+/// scale-out path; see `newsgraph_cluster`). Implemented by stores that several processes
+/// share; the embedded store, with its one writer, does this work in [`Store::put_batch`].
+///
+/// The assignment order is durable: a process taking over replays it and continues exactly
+/// where the last one stopped.
+pub trait CorpusWork: Store {
+    /// From now on [`Store::put_batch`] stores articles and their layers only; their corpus
+    /// work waits for [`CorpusWork::assign_corpus`].
+    fn defer_corpus(&mut self) -> Result<()>;
+
+    /// Tries to become the one process that assigns corpus work. True once it leads, for as
+    /// long as this handle lives; false while another handle leads (stand by and try again).
+    fn try_lead_corpus(&mut self) -> Result<bool>;
+
+    /// Assigns duplicate groups, stories and identities to the stored articles `ids`, in that
+    /// order, in one transaction. Articles already assigned (a redelivery) or not stored are
+    /// skipped and counted. Only the leader may call it ([`ErrorKind::InvalidInput`] otherwise).
+    fn assign_corpus(&mut self, ids: &[String]) -> Result<CorpusReport>;
+
+    /// Stored articles whose corpus work has not been done yet.
+    fn corpus_backlog(&self) -> Result<u64>;
+}
+
+/// What one [`CorpusWork::assign_corpus`] call did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CorpusReport {
+    /// Articles assigned their group, story and identities now.
+    pub assigned: u64,
+    /// Articles that had been assigned before (their work was done once already).
+    pub already: u64,
+    /// Ids of no stored article.
+    pub missing: u64,
+}
+
 #[allow(dead_code)]
 fn _assert_send_sync() {
     fn is<T: Send + Sync>() {}

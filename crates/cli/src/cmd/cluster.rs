@@ -2,11 +2,11 @@
 //! `worker` (pull, annotate, store, acknowledge). The work itself is in `newsgraph_cluster`.
 use crate::cli::InputOpts;
 use anyhow::{Context, Result};
-use newsgraph_cluster::metrics::SharedReport;
-use newsgraph_cluster::{ClusterConfig, Publisher, Stop, WorkerOptions};
+use newsgraph_cluster::metrics::{SharedCorpusReport, SharedReport};
+use newsgraph_cluster::{ClusterConfig, CorpusOptions, Publisher, Stop, WorkerOptions};
 use newsgraph_engine::Pipeline;
 use newsgraph_ingest::Source;
-use newsgraph_store::Store;
+use newsgraph_store::{CorpusWork, Store};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,9 +27,9 @@ pub fn init(nats: &str, cfg: &ClusterConfig, json: bool) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "streams {} and consumer {:?} ready on {nats} ({} replica(s), max {} deliveries, ack wait {} s)",
+            "streams {} and consumers {} ready on {nats} ({} replica(s), max {} deliveries, ack wait {} s)",
             report.streams.join(", "),
-            report.consumer,
+            report.consumers.join(", "),
             report.replicas,
             cfg.max_deliver,
             cfg.ack_wait.as_secs()
@@ -56,6 +56,18 @@ pub fn status(nats: &str, json: bool) -> Result<ExitCode> {
         println!("waiting:     {} not yet delivered", s.pending);
         println!("in progress: {} delivered, not acknowledged ({} redelivered)", s.ack_pending, s.redelivered);
         println!("idle pulls:  {}", s.waiting_pulls);
+        for p in &s.processes {
+            let lead = match p.leading {
+                Some(true) => ", leading",
+                Some(false) => ", standing by",
+                None => "",
+            };
+            println!("{:<12} {} ({} articles, {:.1}/s{lead})", format!("{}:", p.role), p.name, p.done, p.per_second);
+        }
+        println!("throughput:  {:.1} articles/s (the workers' last heartbeats)", s.articles_per_second);
+        if let Some(x) = s.extracted {
+            println!("corpus:      {x} stored articles waiting in {}", newsgraph_cluster::EXTRACTED_STREAM);
+        }
         println!("dead:        {} in {}", s.dead, newsgraph_cluster::DEAD_STREAM);
         if let Some(l) = &s.leader {
             println!("leader:      {l} (replicas: {})", s.replicas.join(", "));
@@ -156,19 +168,14 @@ pub fn worker(
     let rt = runtime()?;
     let report = rt.block_on(async {
         if let Some(addr) = metrics {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr} for metrics"))?;
-            let name = format!("{}:{}", hostname(), std::process::id());
-            tokio::spawn(newsgraph_cluster::metrics::serve(listener, shared.clone(), name));
+            let (name, shared) = (newsgraph_cluster::heartbeat::process_name(), shared.clone());
+            serve_metrics(addr, move || {
+                newsgraph_cluster::metrics::render(&shared.lock().map(|r| r.clone()).unwrap_or_default(), &name)
+            })
+            .await?;
         }
         let client = newsgraph_cluster::connect(nats).await?;
-        let flag = stop.clone();
-        tokio::spawn(async move {
-            newsgraph_server::shutdown_signal().await;
-            eprintln!("newsgraph worker: stopping after the batch in hand");
-            flag.store(true, Ordering::SeqCst);
-        });
+        stop_on_signal(&stop, "worker");
         let mut last = Instant::now();
         let report = newsgraph_cluster::run_worker(&client, store, &pipeline, opts, &stop, |r| {
             if let Ok(mut s) = shared.lock() {
@@ -211,10 +218,91 @@ pub fn worker(
     Ok(ExitCode::SUCCESS)
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "worker".into())
+/// `newsgraph corpus`: leads the corpus work or stands by until it can (SIGTERM / Ctrl-C
+/// finish the batch in hand), or with `--exit-when-idle` until the extracted stream runs dry.
+pub fn corpus(
+    nats: &str,
+    store: &mut dyn CorpusWork,
+    opts: &CorpusOptions,
+    metrics: Option<&str>,
+    json: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let stop: Stop = Arc::new(AtomicBool::new(false));
+    let shared: SharedCorpusReport = Arc::default();
+    let report = runtime()?.block_on(async {
+        if let Some(addr) = metrics {
+            let (name, shared) = (newsgraph_cluster::heartbeat::process_name(), shared.clone());
+            serve_metrics(addr, move || {
+                newsgraph_cluster::metrics::render_corpus(&shared.lock().map(|r| r.clone()).unwrap_or_default(), &name)
+            })
+            .await?;
+        }
+        let client = newsgraph_cluster::connect(nats).await?;
+        stop_on_signal(&stop, "corpus");
+        let (mut last, mut was_leading) = (Instant::now(), false);
+        let report = newsgraph_cluster::run_corpus(&client, store, opts, &stop, |r| {
+            if let Ok(mut s) = shared.lock() {
+                *s = r.clone();
+            }
+            if !quiet && r.leading && !was_leading {
+                eprintln!("newsgraph corpus: leading the corpus work (after {:.1} s on standby)", r.standby_seconds);
+            }
+            was_leading = r.leading;
+            if !quiet && r.leading && last.elapsed() >= Duration::from_secs(5) {
+                last = Instant::now();
+                eprintln!(
+                    "newsgraph corpus: {} articles assigned, {:.1} per second",
+                    r.assigned, r.articles_per_second
+                );
+            }
+        })
+        .await?;
+        client.flush().await.context("flushing acknowledgements")?;
+        anyhow::Ok(report)
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.leading {
+        println!(
+            "corpus: led after {:.1} s on standby; {} ids received in {} batches: {} assigned, {} already, {} missing; {} retried, {} dead-lettered",
+            report.standby_seconds,
+            report.received,
+            report.batches,
+            report.assigned,
+            report.already,
+            report.missing,
+            report.retried,
+            report.dead
+        );
+        println!(
+            "{:.1} articles/s over {:.2} s; {} stored articles still wait",
+            report.articles_per_second,
+            report.seconds,
+            store.corpus_backlog()?
+        );
+    } else {
+        println!("corpus: stood by for {:.1} s; another process led", report.seconds);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serves `/metrics` at `addr` in the background.
+async fn serve_metrics(addr: &str, render: impl Fn() -> String + Clone + Send + Sync + 'static) -> Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?;
+    tokio::spawn(newsgraph_cluster::metrics::serve(listener, render));
+    Ok(())
+}
+
+/// Sets `stop` on SIGTERM / Ctrl-C.
+fn stop_on_signal(stop: &Stop, role: &'static str) {
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        newsgraph_server::shutdown_signal().await;
+        eprintln!("newsgraph {role}: stopping after the batch in hand");
+        flag.store(true, Ordering::SeqCst);
+    });
 }
 
 /// What `bench cluster` measured.
@@ -237,6 +325,8 @@ pub struct ClusterBench {
     /// `worker_articles_per_cpu_second` / `single_process_articles_per_cpu_second`.
     pub worker_vs_single_process: f64,
     pub worker_peak_rss_mb: f64,
+    /// On the shared store: articles per CPU-second of the one `newsgraph corpus` process.
+    pub corpus_articles_per_cpu_second: Option<f64>,
 }
 
 /// A NATS server this process started for the bench, stopped on drop.
@@ -355,11 +445,22 @@ pub fn bench(
                 .context("starting a worker")?,
         );
     }
+    // On the shared store the corpus work goes to one `newsgraph corpus` process.
+    if shared_store {
+        children.push(
+            std::process::Command::new(&exe)
+                .args(["corpus", "--nats", &url, "--store", &store_spec, "--exit-when-idle", "1", "--json", "-q"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .context("starting the corpus process")?,
+        );
+    }
     let wall = rt.block_on(async {
         let client = newsgraph_cluster::connect(&url).await?;
         loop {
             let s = newsgraph_cluster::status(&client).await?;
-            if s.stream_messages == 0 && s.ack_pending == 0 {
+            let corpus_done = !shared_store || s.extracted == Some(0);
+            if s.stream_messages == 0 && s.ack_pending == 0 && corpus_done {
                 return anyhow::Ok(started.elapsed().as_secs_f64());
             }
             for c in children.iter_mut() {
@@ -382,6 +483,8 @@ pub fn bench(
             return Err(e);
         }
     };
+    // Workers first (their CPU time), then the corpus process (its own).
+    let corpus_child = if shared_store { children.pop() } else { None };
     for mut c in children {
         let status = c.wait()?;
         if !status.success() {
@@ -389,6 +492,16 @@ pub fn bench(
         }
     }
     let after = usage::children();
+    let corpus_cpu = match corpus_child {
+        Some(mut c) => {
+            let status = c.wait()?;
+            if !status.success() {
+                anyhow::bail!("the corpus process failed ({status})");
+            }
+            Some((usage::children().cpu - after.cpu).as_secs_f64().max(1e-9))
+        }
+        None => None,
+    };
     drop(own);
     let _ = std::fs::remove_dir_all(&tmp);
     let worker_cpu = (after.cpu - before.cpu).as_secs_f64().max(1e-9);
@@ -405,6 +518,7 @@ pub fn bench(
         single_process_articles_per_cpu_second: single,
         worker_vs_single_process: per_worker / single,
         worker_peak_rss_mb: after.peak_rss_bytes as f64 / 1e6,
+        corpus_articles_per_cpu_second: corpus_cpu.map(|c| n as f64 / c),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -422,6 +536,9 @@ pub fn bench(
         println!("one process, embedded store   {:.1} articles / CPU-second", r.single_process_articles_per_cpu_second);
         println!("worker / one process          {:.0} %", 100.0 * r.worker_vs_single_process);
         println!("worker peak memory            {:.1} MB", r.worker_peak_rss_mb);
+        if let Some(c) = r.corpus_articles_per_cpu_second {
+            println!("corpus process                {c:.1} articles / CPU-second (one for all workers)");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

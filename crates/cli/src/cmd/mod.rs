@@ -25,7 +25,7 @@ mod timex;
 use crate::cli::{BenchCommand, Cli, ClusterCommand, Command, EvalCommand, InputOpts, TrainCommand};
 use anyhow::{Context, Result};
 use newsgraph_ingest::IngestOptions;
-use newsgraph_store::{EmbeddedStore, Store};
+use newsgraph_store::{CorpusWork, EmbeddedStore, Store};
 use newsgraph_store_pg::PgStore;
 use std::path::Path;
 use std::process::ExitCode;
@@ -167,14 +167,38 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cluster::init(&nats, &cfg, json)
         }
         Command::Cluster(ClusterCommand::Status { nats, json }) => cluster::status(&nats, json),
-        Command::Worker { nats, store, batch, exit_when_idle, metrics, json, quiet } => {
-            let opts = newsgraph_cluster::WorkerOptions {
+        Command::Worker { nats, store, batch, exit_when_idle, metrics, inline_corpus, json, quiet } => {
+            let mut opts = newsgraph_cluster::WorkerOptions {
                 batch: batch.max(1),
                 exit_when_idle: exit_when_idle.map(std::time::Duration::from_secs_f64),
                 ..Default::default()
             };
-            let mut st = open_store_spec(&store.store, true)?;
+            let mut st: Box<dyn Store> = match pg_url(&store.store) {
+                // A shared store: the corpus work goes to the elected `newsgraph corpus` leader.
+                Some(url) if !inline_corpus => {
+                    let mut pg = PgStore::connect(url).context("cannot open the PostgreSQL store")?;
+                    pg.defer_corpus()?;
+                    opts.publish_extracted = true;
+                    Box::new(pg)
+                }
+                _ => open_store_spec(&store.store, true)?,
+            };
             cluster::worker(&nats, &mut *st, &opts, metrics.as_deref(), json, quiet)
+        }
+        Command::Corpus { nats, store, batch, exit_when_idle, metrics, json, quiet } => {
+            let opts = newsgraph_cluster::CorpusOptions {
+                batch: batch.max(1),
+                exit_when_idle: exit_when_idle.map(std::time::Duration::from_secs_f64),
+                ..Default::default()
+            };
+            let Some(url) = pg_url(&store.store) else {
+                anyhow::bail!(
+                    "newsgraph corpus needs the workers' shared store (--store postgres://…); with an embedded \
+                     store the worker does the corpus work itself"
+                );
+            };
+            let mut st = PgStore::connect(url).context("cannot open the PostgreSQL store")?;
+            cluster::corpus(&nats, &mut st, &opts, metrics.as_deref(), json, quiet)
         }
         Command::Demo { examples, store } => demo::run(&examples, &store),
     }
