@@ -164,6 +164,13 @@ pub fn canonical(c: &mut Client, id: &str, ctx: Ctx) -> Result<String> {
     Ok(row.map(|r| r.get(0)).unwrap_or_else(|| id.to_string()))
 }
 
+/// Every id answering to the identity of `id` (any of its ids): the identity id first, then
+/// the ids merged into it. Filters by entity use it, so a merged id's rows are found.
+pub fn identity_ids(c: &mut Client, id: &str, ctx: Ctx) -> Result<Vec<String>> {
+    let id = canonical(c, id, ctx)?;
+    members(c, &id, ctx)
+}
+
 /// The ids answering to an identity id: itself first, then the ids merged into it (sorted).
 pub fn members(c: &mut Client, id: &str, ctx: Ctx) -> Result<Vec<String>> {
     let rows = c
@@ -335,8 +342,8 @@ pub fn entity_facets(
              WHERE o.entity_id = $1 {LATEST}"
         ))
         .map_err(db)?;
-    let mut out = Vec::with_capacity(counts.len());
-    for (id, count) in counts {
+    let mut out: Vec<newsgraph_store::EntityFacet> = Vec::with_capacity(counts.len());
+    for (id, count) in newsgraph_store::fold_identities(counts, |id| canonical(c, id, ctx))? {
         if let Some(r) = c.query_opt(&st, &[&id]).map_err(db)? {
             out.push(newsgraph_store::EntityFacet { id, name: r.get(0), kind: r.get(1), count });
         }
@@ -515,7 +522,8 @@ pub fn quotes(c: &mut Client, query: &QuoteQuery, ctx: Ctx) -> Result<Page<Quote
     let mut a = Args::default();
     let mut clauses = Vec::new();
     if let Some(s) = query.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        clauses.push(format!("q.speaker_id = {}", a.push(crate::pg_text(s))));
+        let ids = identity_ids(c, &crate::pg_text(s), ctx)?;
+        clauses.push(format!("q.speaker_id = ANY({}::text[])", a.push(ids)));
     }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         clauses.push(format!("q.kind = {}", a.push(crate::pg_text(&k.to_ascii_lowercase()))));
@@ -650,11 +658,11 @@ pub fn events(c: &mut Client, query: &EventQuery, ctx: Ctx) -> Result<Page<Event
             _ => &["source", "target"],
         };
         let is_code = actor.len() <= 15 && actor.bytes().all(|b| b.is_ascii_alphabetic());
-        let id = a.push(crate::pg_text(actor));
+        let ids = a.push(identity_ids(c, &crate::pg_text(actor), ctx)?);
         let code = is_code.then(|| a.push(like_prefix(&actor.to_ascii_uppercase())));
         let mut ors = Vec::new();
         for role in roles {
-            ors.push(format!("e.{role}_id = {id}"));
+            ors.push(format!("e.{role}_id = ANY({ids}::text[])"));
             if let Some(code) = &code {
                 ors.push(format!("e.{role}_code LIKE {code}"));
             }

@@ -93,9 +93,10 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
         let hi = a.push(q.mentioned_to.map_or(i64::MAX, |t| t.timestamp()));
         clauses.push(format!("EXISTS (SELECT 1 FROM unnest(a.mentioned) m WHERE m >= {lo} AND m < {hi})"));
     }
-    let ids: Vec<String> = q.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).map(crate::pg_text).collect();
-    if !ids.is_empty() {
-        clauses.push(format!("a.entities @> {}::text[]", a.push(ids)));
+    // Each entity filter matches any id of its identity (merged ids included).
+    for e in q.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        let ids = read::identity_ids(c, &crate::pg_text(e), ctx)?;
+        clauses.push(format!("a.entities && {}::text[]", a.push(ids)));
     }
     let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
 

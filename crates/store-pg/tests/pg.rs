@@ -19,6 +19,8 @@
 //!   leader at a time (a standby takes over when the leader goes), redeliveries skipped; the
 //!   groups, stories and entities equal the embedded store's.
 //! * `a_version_1_database_is_migrated` — the migrations bring an old schema up to date.
+//! * `filters_by_entity_find_every_id_of_its_identity` — quotes by speaker, events by actor and
+//!   search filters by entity reach the ids merged into an identity, as in the embedded store.
 
 use newsgraph_model::{Document, DocumentBuilder, Entity, EntityType, Metadata, Published, TimeBasis};
 use newsgraph_store::{
@@ -545,4 +547,34 @@ fn a_version_1_database_is_migrated() {
     assert_eq!(p.status().unwrap().last_seq, 1);
     let v: String = c.query_one("SELECT value FROM meta WHERE key = 'format_version'", &[]).unwrap().get(0);
     assert_eq!(v, newsgraph_store_pg::PG_SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn filters_by_entity_find_every_id_of_its_identity() {
+    let Some(t) = db("filters_by_entity_find_every_id_of_its_identity") else { return };
+    let docs = examples();
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = EmbeddedStore::open(dir.path()).unwrap();
+    let mut p = PgStore::connect(&t.url).unwrap();
+    e.put_batch(docs.clone()).unwrap();
+    p.put_batch(docs).unwrap();
+    let listed = p.entities(&EntityQuery { limit: 1000, ..EntityQuery::default() }).unwrap();
+    let merged: Vec<_> = listed.items.iter().filter(|x| !x.merged.is_empty()).collect();
+    assert!(!merged.is_empty(), "the examples merge some entities across articles");
+    for identity in merged {
+        let ids = std::iter::once(&identity.id).chain(&identity.merged);
+        for id in ids {
+            let q = QuoteQuery { speaker: Some(id.clone()), limit: 100, ..QuoteQuery::default() };
+            let (pq, eq) = (p.quotes(&q).unwrap(), e.quotes(&q).unwrap());
+            assert_eq!(pq, eq, "quotes by {id}");
+            let by_identity = QuoteQuery { speaker: Some(identity.id.clone()), ..q };
+            assert_eq!(pq.total, p.quotes(&by_identity).unwrap().total, "{id} answers as {}", identity.id);
+            let ev = EventQuery { actor: Some(id.clone()), limit: 100, ..EventQuery::default() };
+            assert_eq!(p.events(&ev).unwrap(), e.events(&ev).unwrap(), "events of {id}");
+            let s = SearchQuery { entities: vec![id.clone()], limit: 100, ..SearchQuery::default() };
+            let (ps, es) = (p.search(&s).unwrap(), e.search(&s).unwrap());
+            assert_eq!(ps.total, identity.articles, "articles mentioning {id}");
+            assert_eq!(ps.total, es.total, "{id}");
+        }
+    }
 }

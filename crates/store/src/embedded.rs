@@ -146,6 +146,17 @@ impl EmbeddedStore {
     }
 
     /// Fails with [`ErrorKind::NeedsUpgrade`] when the database predates the entity table.
+    /// The ids each entity filter of `query` matches: every id of its identity.
+    fn entity_groups(&self, query: &SearchQuery, ctx: Ctx) -> Result<Vec<Vec<String>>> {
+        let merges = self.format_found >= db::IDENTITY_SINCE;
+        let filters = query.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty());
+        if self.need_entities(ctx).is_err() {
+            return Ok(filters.map(|e| vec![e.to_string()]).collect());
+        }
+        let conn = self.conn();
+        filters.map(|e| entities::identity_ids(&conn, e, merges, ctx)).collect()
+    }
+
     fn need_entities(&self, ctx: Ctx) -> Result<()> {
         if self.format_found < db::ENTITIES_SINCE {
             return Err(ctx.err(ErrorKind::NeedsUpgrade { found: self.format_found, needed: db::ENTITIES_SINCE }));
@@ -280,14 +291,16 @@ impl Store for EmbeddedStore {
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
         let ctx = self.ctx("search");
+        let merges = self.format_found >= db::IDENTITY_SINCE;
+        let groups = self.entity_groups(query, ctx)?;
         let mut results = match &self.index {
-            Ok(index) => index.search(query, ctx)?,
+            Ok(index) => index.search(query, &groups, ctx)?,
             Err(why) => return Err(ctx.err(ErrorKind::IndexUnavailable(why.clone()))),
         };
         let counts: Vec<(String, u64)> =
             std::mem::take(&mut results.facets.entities).into_iter().map(|f| (f.id, f.count)).collect();
         if !counts.is_empty() && self.need_entities(ctx).is_ok() {
-            results.facets.entities = entities::facets(&self.conn(), counts, ctx)?;
+            results.facets.entities = entities::facets(&self.conn(), counts, merges, ctx)?;
         }
         if !results.hits.is_empty() && self.need_quotes(ctx).is_ok() {
             let words = quotes::search_words(&query.text);
@@ -317,7 +330,7 @@ impl Store for EmbeddedStore {
         let id = id.as_str();
         if self.need_quotes(ctx).is_ok() {
             let q = QuoteQuery { speaker: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
-            detail.quotes = Some(quotes::quotes(&conn, &q, ctx)?);
+            detail.quotes = Some(quotes::quotes(&conn, &q, merges, ctx)?);
         }
         if self.need_events(ctx).is_ok() {
             let page = |role: &str| {
@@ -327,7 +340,7 @@ impl Store for EmbeddedStore {
                     limit: events::ENTITY_EVENTS,
                     ..EventQuery::default()
                 };
-                events::events(&conn, &q, ctx)
+                events::events(&conn, &q, merges, ctx)
             };
             detail.events = Some(EntityEvents { as_source: page("source")?, as_target: page("target")? });
         }
@@ -337,13 +350,13 @@ impl Store for EmbeddedStore {
     fn quotes(&self, query: &QuoteQuery) -> Result<Page<QuoteHit>> {
         let ctx = self.ctx("quotes");
         self.need_quotes(ctx)?;
-        quotes::quotes(&self.conn(), query, ctx)
+        quotes::quotes(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, ctx)
     }
 
     fn events(&self, query: &EventQuery) -> Result<Page<EventHit>> {
         let ctx = self.ctx("events");
         self.need_events(ctx)?;
-        events::events(&self.conn(), query, ctx)
+        events::events(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, ctx)
     }
 
     fn stories(&self, query: &StoryQuery) -> Result<Page<StorySummary>> {
@@ -382,7 +395,7 @@ impl Store for EmbeddedStore {
         self.need_stories(ctx)?;
         let index = self.index.as_ref().map_err(|why| ctx.err(ErrorKind::IndexUnavailable(why.clone())))?;
         let all = SearchQuery { offset: 0, limit: stories::STORY_SEARCH_HITS, ..query.clone() };
-        let hits = index.search(&all, ctx)?.hits;
+        let hits = index.search(&all, &self.entity_groups(query, ctx)?, ctx)?.hits;
         let conn = self.conn();
         let mut page = stories::group_hits(&conn, hits, query.offset as u64, query.limit as u64, ctx)?;
         if self.need_quotes(ctx).is_ok() {

@@ -77,6 +77,13 @@ pub fn canonical(conn: &Connection, id: &str, merges: bool, ctx: Ctx) -> Result<
         .unwrap_or_else(|| id.to_string()))
 }
 
+/// Every id answering to the identity of `id` (any of its ids): the identity id first, then
+/// the ids merged into it. Filters by entity use it, so a merged id's rows are found.
+pub fn identity_ids(conn: &Connection, id: &str, merges: bool, ctx: Ctx) -> Result<Vec<String>> {
+    let id = canonical(conn, id, merges, ctx)?;
+    members(conn, &id, merges, ctx)
+}
+
 /// The ids answering to an identity id: itself first, then the ids merged into it (sorted).
 pub fn members(conn: &Connection, id: &str, merges: bool, ctx: Ctx) -> Result<Vec<String>> {
     if !merges {
@@ -288,8 +295,9 @@ pub fn entity(
 }
 
 /// Names and kinds (from each entity's latest article) for facet counts `(id, count)`.
-pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, ctx: Ctx) -> Result<Vec<EntityFacet>> {
+pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: Ctx) -> Result<Vec<EntityFacet>> {
     let db = |e| ctx.db(e);
+    let counts = crate::fold_identities(counts, |id| canonical(conn, id, merges, ctx))?;
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT o.name, o.kind FROM entity_occurrences o JOIN documents d ON d.id = o.doc_id \

@@ -194,7 +194,9 @@ fn like_prefix(p: &str) -> String {
     s
 }
 
-pub fn events(conn: &Connection, query: &EventQuery, ctx: Ctx) -> Result<Page<EventHit>> {
+/// Events matching `query`; an actor id matches any id of its identity (`merges`: the store
+/// has the `entity_merges` table).
+pub fn events(conn: &Connection, query: &EventQuery, merges: bool, ctx: Ctx) -> Result<Page<EventHit>> {
     let db = |e| ctx.db(e);
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -206,10 +208,11 @@ pub fn events(conn: &Connection, query: &EventQuery, ctx: Ctx) -> Result<Page<Ev
         };
         // An id has a kind prefix (`per:`); a CAMEO actor code is letters only.
         let is_code = a.len() <= 15 && a.bytes().all(|b| b.is_ascii_alphabetic());
+        let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
         let mut ors = Vec::new();
         for role in roles {
-            ors.push(format!("e.{role}_id = ?"));
-            args.push(a.to_string().into());
+            ors.push(format!("e.{role}_id IN ({})", vec!["?"; ids.len()].join(", ")));
+            args.extend(ids.iter().map(|id| id.clone().into()));
             if is_code {
                 ors.push(format!("e.{role}_code LIKE ? ESCAPE '\\'"));
                 args.push(like_prefix(&a.to_ascii_uppercase()).into());

@@ -297,7 +297,9 @@ impl TextIndex {
         Ok(())
     }
 
-    pub fn search(&self, q: &SearchQuery, ctx: Ctx) -> Result<SearchResults> {
+    /// Searches; `entity_groups` replaces `q.entities`: each group is one filter, matched by
+    /// any of its ids (an identity's merged ids).
+    pub fn search(&self, q: &SearchQuery, entity_groups: &[Vec<String>], ctx: Ctx) -> Result<SearchResults> {
         self.refresh(ctx)?;
         let f = self.fields;
         let (text, mut warnings) = sanitize_query(&q.text);
@@ -337,9 +339,15 @@ impl TextIndex {
                 .map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.mentioned, t.timestamp())));
             clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
         }
-        for e in q.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-            clauses
-                .push(filter(Box::new(TermQuery::new(Term::from_field_text(f.entity, e), IndexRecordOption::Basic))));
+        for group in entity_groups {
+            let any: Vec<(Occur, Box<dyn Query>)> = group
+                .iter()
+                .map(|id| {
+                    let t = TermQuery::new(Term::from_field_text(f.entity, id), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(t) as Box<dyn Query>)
+                })
+                .collect();
+            clauses.push(filter(Box::new(BooleanQuery::new(any))));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();

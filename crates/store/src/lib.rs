@@ -264,6 +264,25 @@ pub trait Store: Send + Sync {
     fn status(&self) -> Result<StoreStatus>;
 }
 
+/// Entity facet counts folded under their identities (`canonical` maps an id to its
+/// identity's id), most first then by id. An article mentioning two ids of one identity counts
+/// twice (rare: within an article one entity has one id).
+pub fn fold_identities<E>(
+    counts: Vec<(String, u64)>,
+    mut canonical: impl FnMut(&str) -> std::result::Result<String, E>,
+) -> std::result::Result<Vec<(String, u64)>, E> {
+    let mut out: Vec<(String, u64)> = Vec::with_capacity(counts.len());
+    for (id, n) in counts {
+        let id = canonical(&id)?;
+        match out.iter_mut().find(|(o, _)| *o == id) {
+            Some(o) => o.1 += n,
+            None => out.push((id, n)),
+        }
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
 /// Corpus-level work (near-duplicate groups, stories, cross-document identity) handed to one
 /// elected process, so that many writers can store extracted articles in parallel (the
 /// scale-out path; see `newsgraph_cluster`). Implemented by stores that several processes

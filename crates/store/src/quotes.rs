@@ -209,25 +209,28 @@ pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredQuote> {
 /// Newest article first (undated last), then by article id and position.
 const ORDER: &str = "ORDER BY q.published IS NULL, q.published DESC, q.doc_id, q.ordinal";
 
-pub fn quotes(conn: &Connection, query: &QuoteQuery, ctx: Ctx) -> Result<Page<QuoteHit>> {
+/// Quotes matching `query`; a speaker matches any id of its identity (`merges`: the store has
+/// the `entity_merges` table).
+pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> Result<Page<QuoteHit>> {
     let db = |e| ctx.db(e);
-    let mut clauses: Vec<&str> = Vec::new();
+    let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(s) = query.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        clauses.push("q.speaker_id = ?");
-        args.push(s.to_string().into());
+        let ids = crate::entities::identity_ids(conn, s, merges, ctx)?;
+        clauses.push(format!("q.speaker_id IN ({})", vec!["?"; ids.len()].join(", ")));
+        args.extend(ids.into_iter().map(Into::into));
     }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        clauses.push("q.kind = ?");
+        clauses.push("q.kind = ?".into());
         args.push(k.to_ascii_lowercase().into());
     }
     let (pos, neg) = query.q.as_deref().map(fts_query).unwrap_or((None, None));
     if let Some(p) = pos {
-        clauses.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)");
+        clauses.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)".into());
         args.push(p.into());
     }
     if let Some(n) = neg {
-        clauses.push("q.id NOT IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)");
+        clauses.push("q.id NOT IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)".into());
         args.push(n.into());
     }
     let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };

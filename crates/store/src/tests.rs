@@ -2142,6 +2142,45 @@ fn identities(s: &EmbeddedStore) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
+fn filters_by_entity_find_every_id_of_its_identity() {
+    use newsgraph_model::QuoteKind::Indirect;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let mut docs = identity_corpus();
+    // Article b (Sergey Markov, merged into Sergei Markov): a quote and an event of his.
+    docs[1] = with_quotes(
+        docs[1].clone(),
+        &[("Putin had the Kremlin's backing", "Sergey Markov", "told", Some(0), Indirect)],
+    );
+    docs[1] = with_events(docs[1].clone(), &[("told", Some(0), Some(2), "010", None, None)]);
+    s.put_batch(docs).unwrap();
+    for id in ["local:person:sergei-markov", "local:person:sergey-markov"] {
+        let q = QuoteQuery { speaker: Some(id.into()), ..QuoteQuery::default() };
+        assert_eq!(s.quotes(&q).unwrap().total, 1, "quotes by {id}");
+        let e = EventQuery { actor: Some(id.into()), ..EventQuery::default() };
+        assert_eq!(s.events(&e).unwrap().total, 1, "events of {id}");
+        let hits = s.search(&SearchQuery { entities: vec![id.into()], ..SearchQuery::text("Putin") }).unwrap();
+        assert_eq!(hits.total, 2, "articles mentioning {id}");
+    }
+    let d = s.entity("local:person:sergei-markov", 0, 10).unwrap().unwrap();
+    assert_eq!(d.quotes.unwrap().total, 1, "the identity's quotes include the merged id's");
+    assert_eq!(d.events.unwrap().as_source.total, 1);
+    // Facets list the identity once, with both articles.
+    let all = s.search(&SearchQuery::text("Markov")).unwrap();
+    let markov: Vec<(&str, u64)> = all
+        .facets
+        .entities
+        .iter()
+        .filter(|f| f.id.contains("markov") && f.id.contains("serge"))
+        .map(|f| (f.id.as_str(), f.count))
+        .collect();
+    assert_eq!(markov, [("local:person:sergei-markov", 2)]);
+    // Another Markov is not part of it.
+    let q = QuoteQuery { speaker: Some("local:person:ivan-markov".into()), ..QuoteQuery::default() };
+    assert_eq!(s.quotes(&q).unwrap().total, 0);
+}
+
+#[test]
 fn local_entities_merge_across_articles_when_names_and_contexts_agree() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = open(tmp.path());
