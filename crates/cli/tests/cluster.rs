@@ -478,6 +478,14 @@ fn three_workers_on_postgresql_one_killed_store_what_one_process_stores() {
     assert_eq!(pg_entities, e_entities, "entities differ from the embedded store's");
     assert_eq!(pg_stories, e_stories, "stories differ from the embedded store's");
 
+    // `export` reads the database as it reads a store directory.
+    let exported = |store: &str| -> Vec<String> {
+        let (code, out, err) = run(&["export", "--store", store]);
+        assert_eq!(code, 0, "{err}");
+        out.lines().map(|l| json_of(l)["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(exported(&pg.url), exported(e), "export from PostgreSQL");
+
     // Stateless API nodes: two `serve` processes on the same database answer alike.
     let servers: Vec<(ServeGuard, String)> = (0..2)
         .map(|_| {

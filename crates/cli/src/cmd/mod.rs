@@ -93,10 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Story { id, store, json } => stories_cmd::show(&store.store, id, json),
         Command::Show { id, store, json } => query::show(&*open_store_spec(&store.store, false)?, &id, json),
         Command::Export { format, output, header, store } => {
-            if pg_url(&store.store).is_some() {
-                anyhow::bail!("export reads an embedded store (a directory); from PostgreSQL it is not supported yet");
-            }
-            query::export(&open_store_read(&store.store)?, format, header, output.as_deref())
+            query::export(&*open_store_spec(&store.store, false)?, format, header, output.as_deref())
         }
         Command::Stats { store, json } => query::stats(&*open_store_spec(&store.store, false)?, json),
         Command::Serve { store, bind, port } => serve::run(&store.store, &bind, port),

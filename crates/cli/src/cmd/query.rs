@@ -2,7 +2,7 @@
 use crate::cli::ExportFormat;
 use anyhow::{Context, Result};
 use newsgraph_server::parse_date;
-use newsgraph_store::{EmbeddedStore, SearchQuery, Store};
+use newsgraph_store::{SearchQuery, Store};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -115,7 +115,7 @@ pub fn show(store: &dyn Store, id: &str, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn export(store: &EmbeddedStore, format: ExportFormat, header: bool, output: Option<&Path>) -> Result<ExitCode> {
+pub fn export(store: &dyn Store, format: ExportFormat, header: bool, output: Option<&Path>) -> Result<ExitCode> {
     if format == ExportFormat::Parquet {
         return super::parquet_export::export(store, output);
     }
