@@ -25,7 +25,7 @@
 //!   threads (the HTTP server's) query at once, and any number of processes read while the
 //!   writer works.
 //! * **Search**: any user text is accepted (`websearch_to_tsquery` over the sanitized text:
-//!   words, `"phrases"`, `-not`, `or`; `field:word` is read as `word`), filters on source,
+//!   words, `"phrases"`, `-not`, `or`, `title:word`; another `field:word` is read as `word`), filters on source,
 //!   language, publication and mentioned days and entities, facet counts in SQL, snippets
 //!   from `ts_headline` with highlight ranges, total count.
 //!

@@ -18,26 +18,38 @@ const SNIPPET_CHARS: usize = 240;
 const START: char = '\u{1}';
 const STOP: char = '\u{2}';
 
-/// The user text as `websearch_to_tsquery` input: `field:word` read as `word` (that syntax
-/// is the embedded store's; PostgreSQL's parser would read the colon as a separator anyway,
+/// The user text as `websearch_to_tsquery` input, and its `title:` words apart. `title:word`
+/// (`-title:word` to exclude) matches the title only, as in the embedded store; another
+/// `field:word` is read as `word` (PostgreSQL's parser would read the colon as a separator,
 /// the field name then becoming a required word).
-fn websearch_text(text: &str) -> String {
-    text.split_whitespace()
-        .map(|t| {
+fn websearch_text(text: &str) -> (String, Vec<(bool, String)>) {
+    let mut title = Vec::new();
+    let rest = text
+        .split_whitespace()
+        .filter_map(|t| {
             let (sign, rest) = match t.strip_prefix(['-', '+']) {
                 Some(r) => (&t[..1], r),
                 None => ("", t),
             };
             match rest.split_once(':') {
-                Some((field, word)) if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphabetic()) => {
-                    format!("{sign}{word}")
+                Some((field, word)) if field.eq_ignore_ascii_case("title") => {
+                    // Letters and digits only reach `to_tsquery`: no operator can be injected.
+                    let w: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+                    if !w.is_empty() {
+                        title.push((sign == "-", w));
+                    }
+                    None
                 }
-                _ => t.to_string(),
+                Some((field, word)) if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    Some(format!("{sign}{word}"))
+                }
+                _ => Some(t.to_string()),
             }
         })
         .map(|t| t.strip_prefix('+').map(str::to_string).unwrap_or(t))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    (rest, title)
 }
 
 fn month_of(t: chrono::DateTime<Utc>) -> Option<String> {
@@ -52,9 +64,15 @@ pub fn search(c: &mut Client, q: &SearchQuery, ctx: Ctx) -> Result<SearchResults
 pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx) -> Result<SearchResults> {
     let db = |e| ctx.db(e);
     let (text, mut warnings) = sanitize_query(&q.text);
-    let text = crate::pg_text(&websearch_text(&text));
+    let (text, title_words) = websearch_text(&text);
+    let text = crate::pg_text(&text);
     let mut a = Args::default();
     let mut clauses: Vec<String> = Vec::new();
+    // Title words: lexemes of weight A (the title's, see write.rs).
+    for (not, w) in &title_words {
+        let m = format!("a.tsv @@ to_tsquery('english', {}::text)", a.push(format!("{w}:A")));
+        clauses.push(if *not { format!("NOT ({m})") } else { m });
+    }
     let has_text = !text.trim().is_empty();
     let tsq = if has_text {
         let p = a.push(text.clone());
@@ -284,6 +302,9 @@ mod tests {
 
     #[test]
     fn field_prefixes_are_dropped() {
-        assert_eq!(websearch_text("title:Putin -body:war +summit \"a b\" http://x"), "Putin -war summit \"a b\" //x");
+        assert_eq!(
+            websearch_text("title:Putin -body:war +summit \"a b\" http://x -title:Kyiv' title:&|"),
+            ("-war summit \"a b\" //x".to_string(), vec![(false, "Putin".to_string()), (true, "Kyiv".to_string())])
+        );
     }
 }

@@ -176,6 +176,18 @@ fn search_ranks_filters_facets_and_snippets() {
     assert_eq!(r.facets.entities.len(), 1);
     assert_eq!((r.facets.entities[0].id.as_str(), r.facets.entities[0].name.as_str()), ("loc:valley", "Valley"));
 
+    // `title:` restricts a word to the title, as in the embedded store.
+    let titles = |text: &str| {
+        let r = s.search(&SearchQuery::text(text)).unwrap();
+        let mut t: Vec<String> = r.hits.iter().filter_map(|h| h.title.clone()).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles("title:flooding"), ["Flooding in the valley"]);
+    assert_eq!(titles("valley -title:flooding"), ["Valley news"]);
+    assert_eq!(titles("title:rain"), Vec::<String>::new(), "rain is in a body only");
+    assert_eq!(titles("title:'|&!"), titles(""), "no word left: no title filter");
+
     let all = s.search(&SearchQuery::default()).unwrap();
     assert_eq!(all.total, 3);
     assert!(all.hits.iter().all(|h| h.snippet.highlights.is_empty() && !h.snippet.text.is_empty()));
