@@ -143,6 +143,9 @@ pub enum Command {
         /// Only quotes of this speaker (an entity id from `newsgraph entities`, e.g. per:donald-trump).
         #[arg(long, value_name = "ID")]
         speaker: Option<String>,
+        /// Only quotes about this entity (naming it; not its own).
+        #[arg(long, value_name = "ID")]
+        about: Option<String>,
         /// Only quotes containing these words (stemmed, any case): words, "a phrase", word*,
         /// -word, a OR b.
         #[arg(long, value_name = "TEXT")]

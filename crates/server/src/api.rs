@@ -207,10 +207,14 @@ async fn get_entity(
 }
 
 async fn list_quotes(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    let p = Checked::new(params, &["speaker", "q", "kind", "offset", "limit"])?;
+    let p = Checked::new(params, &["speaker", "about", "q", "kind", "offset", "limit"])?;
     let speaker = p.text("speaker");
     if let Some(s) = &speaker {
         check_entity_id("speaker", s)?;
+    }
+    let about = p.text("about");
+    if let Some(s) = &about {
+        check_entity_id("about", s)?;
     }
     let kind = p.text("kind").map(|k| k.to_ascii_lowercase());
     if let Some(k) = &kind {
@@ -227,6 +231,7 @@ async fn list_quotes(State(store): State<AppState>, params: Params) -> Result<Re
     }
     let query = QuoteQuery {
         speaker,
+        about,
         q,
         kind,
         offset: p.number_strict("offset", 0, 1_000_000)?,

@@ -128,6 +128,8 @@ fn quote_routes() {
         ("/quotes?q=uninterest*", 1, &["Putin is uninterested in peace"]),
         ("/quotes?q=said", 0, &[]),
         ("/quotes?speaker=per:nobody", 0, &[]),
+        ("/quotes?about=per:nobody", 0, &[]),
+        ("/quotes?about=org:isw", 0, &[]),
         ("/quotes?limit=0", 4, &[]),
         ("/quotes?q=%20&speaker=&kind=&limit=1", 4, &["Russia can outlive Ukraine"]),
     ];
@@ -190,6 +192,7 @@ fn quote_routes_reject_bad_requests_with_json_errors() {
         ("/quotes?offset=2000000", "offset"),
         ("/quotes?offset=x", "offset"),
         ("/quotes?speaker=a%01b", "speaker"),
+        ("/quotes?about=a%01b", "about"),
         ("/quotes?nope=1", "nope"),
         (&long_q, "q"),
         (&long_speaker, "speaker"),

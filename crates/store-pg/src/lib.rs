@@ -429,6 +429,8 @@ impl Store for PgStore {
             ..QuoteQuery::default()
         };
         detail.quotes = Some(read::quotes(conn, &q, ctx)?);
+        let q = QuoteQuery { speaker: None, about: Some(id.to_string()), ..q };
+        detail.quotes_about = Some(read::quotes(conn, &q, ctx)?);
         let mut page = |role: &str| {
             let q = EventQuery {
                 actor: Some(id.to_string()),

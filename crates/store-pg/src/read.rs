@@ -325,6 +325,7 @@ pub fn entity(c: &mut Client, id: &str, offset: u64, limit: u64, ctx: Ctx) -> Re
         geo: info.geo,
         appears_in: Page { total, offset, limit, items },
         quotes: None,
+        quotes_about: None,
         events: None,
     }))
 }
@@ -524,6 +525,15 @@ pub fn quotes(c: &mut Client, query: &QuoteQuery, ctx: Ctx) -> Result<Page<Quote
     if let Some(s) = query.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let ids = identity_ids(c, &crate::pg_text(s), ctx)?;
         clauses.push(format!("q.speaker_id = ANY({}::text[])", a.push(ids)));
+    }
+    if let Some(s) = query.about.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let ids = a.push(identity_ids(c, &crate::pg_text(s), ctx)?);
+        // The forms the quote's own article wrote the entity in (`aliases`: {form: count}).
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM entity_occurrences o, jsonb_object_keys(o.aliases::jsonb) k \
+             WHERE o.doc_id = q.doc_id AND o.entity_id = ANY({ids}::text[]) AND length(k) >= 3 \
+             AND strpos(q.content, k) > 0) AND (q.speaker_id IS NULL OR NOT q.speaker_id = ANY({ids}::text[]))"
+        ));
     }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         clauses.push(format!("q.kind = {}", a.push(crate::pg_text(&k.to_ascii_lowercase()))));

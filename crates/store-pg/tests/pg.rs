@@ -589,4 +589,14 @@ fn filters_by_entity_find_every_id_of_its_identity() {
             assert_eq!(ps.total, es.total, "{id}");
         }
     }
+    // Quotes about the most mentioned entities: the same in both backends, and some found.
+    let mut found = 0;
+    for x in listed.items.iter().take(30) {
+        let q = QuoteQuery { about: Some(x.id.clone()), limit: 100, ..QuoteQuery::default() };
+        let pq = p.quotes(&q).unwrap();
+        assert_eq!(pq, e.quotes(&q).unwrap(), "quotes about {}", x.id);
+        assert!(pq.items.iter().all(|h| h.quote.speaker.as_ref().and_then(|s| s.id.as_deref()) != Some(&x.id)));
+        found += pq.total;
+    }
+    assert!(found > 0, "the examples quote people about others");
 }

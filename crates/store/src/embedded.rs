@@ -331,6 +331,8 @@ impl Store for EmbeddedStore {
         if self.need_quotes(ctx).is_ok() {
             let q = QuoteQuery { speaker: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
             detail.quotes = Some(quotes::quotes(&conn, &q, merges, ctx)?);
+            let q = QuoteQuery { about: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
+            detail.quotes_about = Some(quotes::quotes(&conn, &q, merges, ctx)?);
         }
         if self.need_events(ctx).is_ok() {
             let page = |role: &str| {

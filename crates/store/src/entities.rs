@@ -290,6 +290,7 @@ pub fn entity(
         geo: info.geo,
         appears_in: Page { total, offset, limit, items },
         quotes: None,
+        quotes_about: None,
         events: None,
     }))
 }

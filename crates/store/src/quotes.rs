@@ -220,6 +220,17 @@ pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> 
         clauses.push(format!("q.speaker_id IN ({})", vec!["?"; ids.len()].join(", ")));
         args.extend(ids.into_iter().map(Into::into));
     }
+    if let Some(a) = query.about.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
+        let marks = vec!["?"; ids.len()].join(", ");
+        // The forms the quote's own article wrote the entity in (`aliases`: {form: count}).
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
+             AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0) \
+             AND (q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"
+        ));
+        args.extend(ids.iter().chain(&ids).map(|id| id.clone().into()));
+    }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         clauses.push("q.kind = ?".into());
         args.push(k.to_ascii_lowercase().into());

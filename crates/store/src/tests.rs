@@ -1171,6 +1171,7 @@ fn quote_texts(page: &Page<QuoteHit>) -> Vec<&str> {
 fn qq(speaker: Option<&str>, q: Option<&str>, kind: Option<&str>, limit: u64, offset: u64) -> QuoteQuery {
     QuoteQuery {
         speaker: speaker.map(str::to_string),
+        about: None,
         q: q.map(str::to_string),
         kind: kind.map(str::to_string),
         limit,
@@ -2178,6 +2179,12 @@ fn filters_by_entity_find_every_id_of_its_identity() {
     // Another Markov is not part of it.
     let q = QuoteQuery { speaker: Some("local:person:ivan-markov".into()), ..QuoteQuery::default() };
     assert_eq!(s.quotes(&q).unwrap().total, 0);
+    // Quotes about an entity: the quote names it ("Putin", "Kremlin's"); its speaker is not it.
+    let about = |id: &str| s.quotes(&QuoteQuery { about: Some(id.into()), ..QuoteQuery::default() }).unwrap().total;
+    assert_eq!((about("per:vladimir-putin"), about("org:kremlin")), (1, 1));
+    assert_eq!((about("local:person:sergey-markov"), about("loc:moscow")), (0, 0));
+    let putin = s.entity("per:vladimir-putin", 0, 10).unwrap().unwrap();
+    assert_eq!(putin.quotes_about.unwrap().items[0].quote.speaker.as_ref().unwrap().name, "Sergey Markov");
 }
 
 #[test]

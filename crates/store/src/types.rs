@@ -347,6 +347,10 @@ pub struct EntityDetail {
     /// store predates the quote table (format version 3) and was not upgraded yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotes: Option<Page<QuoteHit>>,
+    /// What others said about it: the newest quotes naming it ([`QuoteQuery::about`]), at
+    /// most [`ENTITY_QUOTES`](crate::ENTITY_QUOTES), with their count. `None` as `quotes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotes_about: Option<Page<QuoteHit>>,
     /// What it did and what was done to it: its newest events as source and as target; page
     /// through all with [`Store::events`](crate::Store::events) and [`EventQuery::actor`].
     /// `None` when the store predates the event table (format version 4).
@@ -377,6 +381,9 @@ pub struct EntityArticle {
 pub struct QuoteQuery {
     /// Only quotes whose speaker is this entity (an id as in [`EntitySummary::id`]).
     pub speaker: Option<String>,
+    /// Only quotes about this entity: their content names it, in one of the forms its
+    /// article wrote it in (three characters or more), and it is not the speaker.
+    pub about: Option<String>,
     /// Words the quote's content must contain (full-text, English stemming, any case):
     /// `words` (all of them), `"a phrase"`, `word*` (prefix), `-word` (not), `a OR b`.
     /// Any text is accepted; what is not a word is ignored.
@@ -390,7 +397,7 @@ pub struct QuoteQuery {
 
 impl Default for QuoteQuery {
     fn default() -> Self {
-        QuoteQuery { speaker: None, q: None, kind: None, limit: 50, offset: 0 }
+        QuoteQuery { speaker: None, about: None, q: None, kind: None, limit: 50, offset: 0 }
     }
 }
 

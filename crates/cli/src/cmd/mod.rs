@@ -79,8 +79,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Entity { id, store, limit, offset, json, .. } => {
             entities::show(&store.store, &id, offset, limit, json)
         }
-        Command::Quotes { speaker, q, kind, store, limit, offset, json } => {
-            quotes_cmd::list(&store.store, &newsgraph_store::QuoteQuery { speaker, q, kind, limit, offset }, json)
+        Command::Quotes { speaker, about, q, kind, store, limit, offset, json } => {
+            let query = newsgraph_store::QuoteQuery { speaker, about, q, kind, limit, offset };
+            quotes_cmd::list(&store.store, &query, json)
         }
         Command::Events { actor, role, code, from, to, near, store, limit, offset, json } => {
             let q =
