@@ -92,6 +92,10 @@ pub enum Command {
         /// per:vladimir-putin). Repeat to require several.
         #[arg(long = "entity", value_name = "ID")]
         entities: Vec<String>,
+        /// Only articles with an event of this CAMEO root code (two digits: 03 intend to
+        /// cooperate, 04 consult, 13 threaten, 19 fight).
+        #[arg(long, value_name = "ROOT", value_parser = parse_cameo_root)]
+        event: Option<String>,
         /// Group the hits by story: each story with its label, span, matching articles and
         /// best hit (--limit and --offset then page the stories).
         #[arg(long)]
@@ -670,4 +674,12 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A CAMEO root code: two digits, 01 to 20.
+fn parse_cameo_root(s: &str) -> Result<String, String> {
+    match s.trim().parse::<u8>() {
+        Ok(n @ 1..=20) if s.trim().len() == 2 => Ok(format!("{n:02}")),
+        _ => Err(format!("expected a CAMEO root code, 01 to 20, got {s:?}")),
+    }
 }

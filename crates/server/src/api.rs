@@ -110,7 +110,20 @@ async fn list_articles(State(store): State<AppState>, params: Params) -> Result<
 async fn search(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let p = Checked::new(
         params,
-        &["q", "offset", "limit", "source", "language", "from", "to", "mentioned_from", "mentioned_to", "entity", "as"],
+        &[
+            "q",
+            "offset",
+            "limit",
+            "source",
+            "language",
+            "from",
+            "to",
+            "mentioned_from",
+            "mentioned_to",
+            "entity",
+            "event",
+            "as",
+        ],
     )?;
     // `as=stories`: the hits grouped by story; `as=articles` (the default): the hits.
     let as_stories = match p.text("as").as_deref() {
@@ -125,6 +138,16 @@ async fn search(State(store): State<AppState>, params: Params) -> Result<Respons
     for e in &entities {
         check_entity_id("entity", e)?;
     }
+    // A CAMEO root code: two digits (01–20).
+    let event = p.text("event");
+    if let Some(e) = &event {
+        if e.len() != 2 || !e.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::new(
+                ErrorCode::BadParameter,
+                "event: expected a CAMEO root code, two digits (03, 19)",
+            ));
+        }
+    }
     let q = SearchQuery {
         text: p.text("q").unwrap_or_default(),
         offset: p.number("offset", 0, 100_000)? as usize,
@@ -135,6 +158,7 @@ async fn search(State(store): State<AppState>, params: Params) -> Result<Respons
         published_to: p.date("to", true)?,
         mentioned_from: p.date("mentioned_from", false)?,
         mentioned_to: p.date("mentioned_to", true)?,
+        event,
         entities,
     };
     if as_stories {

@@ -170,6 +170,9 @@ fn entity_routes_reject_bad_requests_with_json_errors() {
         ("/entities/per:vladimir-putin?offset=2000000", 400, "bad_parameter"),
         ("/entities/per:vladimir-putin?q=x", 400, "bad_parameter"),
         ("/search?entity=a%01b", 400, "bad_parameter"),
+        ("/search?event=3", 400, "bad_parameter"),
+        ("/search?event=1%27", 400, "bad_parameter"),
+        ("/search?event=019", 400, "bad_parameter"),
         ("/entities/per:vladimir-putin/extra", 404, "no_route"),
     ];
     for &(target, status, code) in cases {

@@ -103,6 +103,13 @@ fn event_routes() {
     let (st, page) = get(&s, "/events");
     assert_eq!(st, 200, "{page}");
     assert_eq!(page["total"], 3);
+    // The search side: articles by event type, and the event-type facet.
+    let (st, r) = get(&s, "/search?event=19");
+    assert_eq!((st, r["total"].as_u64()), (200, Some(1)), "{r}");
+    let (_, r) = get(&s, "/search");
+    let roots: Vec<&str> =
+        r["facets"]["events"].as_array().unwrap().iter().map(|f| f["value"].as_str().unwrap()).collect();
+    assert_eq!(roots, ["03", "13", "19"], "{r}");
     assert_eq!(codes(&page), ["190", "036", "1312"]);
     let fight = &page["items"][0];
     assert_eq!(fight["source"]["id"], "grp:ru-military");

@@ -68,7 +68,8 @@ pub const SCHEMA_SQL: &str = include_str!("schema.sql");
 
 /// The migrations, in order: entry `i` takes the schema from version `i + 1` to `i + 2`.
 /// A writable [`PgStore::connect`] applies the missing ones, in one transaction.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/002_corpus_log.sql")];
+pub const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/002_corpus_log.sql"), include_str!("migrations/003_event_facets.sql")];
 
 /// Key of the session advisory lock held by the process that leads corpus work.
 const CORPUS_LEADER_LOCK: i64 = 0x6e67_5f63_6f72_7075; // "ng_corpu"
@@ -342,8 +343,32 @@ fn create_schema(client: &mut Client, ctx: Ctx) -> Result<()> {
         tx.batch_execute(sql).map_err(db)?;
         let version = (i + 2).to_string();
         tx.execute("UPDATE meta SET value = $1 WHERE key = 'format_version'", &[&version]).map_err(db)?;
+        if i + 2 == 3 {
+            backfill_days(&mut tx, ctx)?;
+        }
     }
     tx.commit().map_err(db)
+}
+
+/// Fills `articles.days` (migration 3) from the stored documents' time layers.
+fn backfill_days(tx: &mut postgres::Transaction, ctx: Ctx) -> Result<()> {
+    let db = |e| ctx.db(e);
+    let mut after = String::new();
+    loop {
+        let rows = tx
+            .query("SELECT id, doc FROM documents WHERE id > $1 ORDER BY id LIMIT $2", &[&after, &EXPORT_CHUNK])
+            .map_err(db)?;
+        for r in &rows {
+            let id: String = r.get(0);
+            let doc = read::decode(&id, r.get(1), ctx)?;
+            let days = newsgraph_store::rows::exact_days_of(&doc);
+            tx.execute("UPDATE articles SET days = $2 WHERE id = $1", &[&id, &days]).map_err(db)?;
+            after = id;
+        }
+        if (rows.len() as i64) < EXPORT_CHUNK {
+            return Ok(());
+        }
+    }
 }
 
 /// The schema version in `meta`; an error when missing or newer than this program's.

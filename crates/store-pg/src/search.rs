@@ -111,6 +111,9 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
         let hi = a.push(q.mentioned_to.map_or(i64::MAX, |t| t.timestamp()));
         clauses.push(format!("EXISTS (SELECT 1 FROM unnest(a.mentioned) m WHERE m >= {lo} AND m < {hi})"));
     }
+    if let Some(root) = q.event.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        clauses.push(format!("a.event_roots @> ARRAY[{}::text]", a.push(crate::pg_text(root))));
+    }
     // Each entity filter matches any id of its identity (merged ids included).
     for e in q.entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
         let ids = read::identity_ids(c, &crate::pg_text(e), ctx)?;
@@ -122,7 +125,8 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
     let row = c
         .query_one(
             &format!(
-                "WITH m AS MATERIALIZED (SELECT a.source, a.language, a.entities FROM articles a{filter}) \
+                "WITH m AS MATERIALIZED (SELECT a.source, a.language, a.entities, a.event_roots, a.days \
+                 FROM articles a{filter}) \
                  SELECT (SELECT count(*) FROM m), \
                  (SELECT coalesce(json_agg(json_build_array(v, n)), '[]')::text FROM \
                    (SELECT source AS v, count(*) AS n FROM m WHERE source IS NOT NULL GROUP BY source \
@@ -132,7 +136,13 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
                     ORDER BY n DESC, v LIMIT {FACET_LIMIT}) l), \
                  (SELECT coalesce(json_agg(json_build_array(v, n)), '[]')::text FROM \
                    (SELECT e COLLATE \"C\" AS v, count(*) AS n FROM m, unnest(m.entities) e GROUP BY 1 \
-                    ORDER BY n DESC, v LIMIT {ENTITY_FACET_LIMIT}) x)"
+                    ORDER BY n DESC, v LIMIT {ENTITY_FACET_LIMIT}) x), \
+                 (SELECT coalesce(json_agg(json_build_array(v, n)), '[]')::text FROM \
+                   (SELECT r COLLATE \"C\" AS v, count(*) AS n FROM m, unnest(m.event_roots) r GROUP BY 1 \
+                    ORDER BY n DESC, v LIMIT {FACET_LIMIT}) ev), \
+                 (SELECT coalesce(json_agg(json_build_array(v, n)), '[]')::text FROM \
+                   (SELECT to_char(to_timestamp(d) AT TIME ZONE 'UTC', 'YYYY-MM-DD') COLLATE \"C\" AS v, \
+                    count(*) AS n FROM m, unnest(m.days) d GROUP BY 1 ORDER BY n DESC, v LIMIT {FACET_LIMIT}) md)"
             ),
             &a.refs(),
         )
@@ -146,6 +156,7 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
     let (source, language) = (counts(1), counts(2));
     let entity_counts: Vec<(String, u64)> = counts(3).into_iter().map(|f| (f.value, f.count)).collect();
     let entities = read::entity_facets(c, entity_counts, ctx)?;
+    let (events, mentioned) = (counts(4), counts(5));
 
     let limit = q.limit.min(MAX_PAGE as usize);
     let offset = q.offset.min(1_000_000);
@@ -203,7 +214,12 @@ pub fn search_with(c: &mut Client, q: &SearchQuery, with_quotes: bool, ctx: Ctx)
             });
         }
     }
-    Ok(SearchResults { total: total.max(0) as u64, hits, facets: Facets { source, language, entities }, warnings })
+    Ok(SearchResults {
+        total: total.max(0) as u64,
+        hits,
+        facets: Facets { source, language, entities, events, mentioned },
+        warnings,
+    })
 }
 
 /// A `ts_headline` result as a [`Snippet`]: the marked words become highlight ranges.

@@ -351,8 +351,8 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
     let body = pg_text(doc.text());
     let title = pg_opt(m.title.as_ref());
     tx.execute(
-        "INSERT INTO articles(id, month, published, source, language, title, body, mentioned, entities, tsv) \
-         VALUES ($1, $2::text::date, $3, $4, $5, $6, $7, $8, $9, \
+        "INSERT INTO articles(id, month, published, source, language, title, body, mentioned, entities, \
+         event_roots, days, tsv) VALUES ($1, $2::text::date, $3, $4, $5, $6, $7, $8, $9, $11, $12, \
          setweight(to_tsvector('english', coalesce($6, '')), 'A') || \
          setweight(to_tsvector('english', $10::text), 'B'))",
         &[
@@ -363,9 +363,11 @@ fn write_layers(tx: &mut Transaction, doc: &Document) -> std::result::Result<(),
             &pg_opt(m.language.as_ref()),
             &title,
             &body,
-            &rows::mentioned(doc),
+            &newsgraph_store::rows::mentioned_days_of(doc),
             &rows::entity_ids(doc),
             &indexed_body(&body),
+            &newsgraph_store::rows::event_roots(doc).iter().map(|r| pg_text(r)).collect::<Vec<_>>(),
+            &newsgraph_store::rows::exact_days_of(doc),
         ],
     )?;
 

@@ -19,6 +19,8 @@
 //!   leader at a time (a standby takes over when the leader goes), redeliveries skipped; the
 //!   groups, stories and entities equal the embedded store's.
 //! * `a_version_1_database_is_migrated` — the migrations bring an old schema up to date.
+//! * `a_version_2_database_gets_event_and_day_facets` — migration 3 fills the new search
+//!   columns from what is stored.
 //! * `filters_by_entity_find_every_id_of_its_identity` — quotes by speaker, events by actor and
 //!   search filters by entity reach the ids merged into an identity, as in the embedded store.
 
@@ -411,6 +413,8 @@ fn same_answers_as_the_embedded_store() {
         assert_eq!(set(&a), set(&b), "{words}");
         assert_eq!(a.facets.source, b.facets.source, "{words}");
         assert_eq!(a.facets.entities, b.facets.entities, "{words}");
+        assert_eq!(a.facets.events, b.facets.events, "{words}");
+        assert_eq!(a.facets.mentioned, b.facets.mentioned, "{words}");
         for (x, y) in a.hits.iter().zip(&b.hits) {
             let y = b.hits.iter().find(|h| h.id == x.id).unwrap_or(y);
             assert_eq!((x.quotes_total, x.quotes_match), (y.quotes_total, y.quotes_match), "{words} {}", x.id);
@@ -599,4 +603,24 @@ fn filters_by_entity_find_every_id_of_its_identity() {
         found += pq.total;
     }
     assert!(found > 0, "the examples quote people about others");
+}
+
+#[test]
+fn a_version_2_database_gets_event_and_day_facets() {
+    let Some(t) = db("a_version_2_database_gets_event_and_day_facets") else { return };
+    let mut p = PgStore::connect(&t.url).unwrap();
+    p.put_batch(examples()).unwrap();
+    let q = SearchQuery { limit: 0, ..SearchQuery::default() };
+    let before = p.search(&q).unwrap().facets;
+    assert!(!before.events.is_empty() && !before.mentioned.is_empty(), "{before:?}");
+    drop(p);
+    // Back to version 2: without the columns migration 3 added.
+    let mut c = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
+    c.batch_execute(
+        "ALTER TABLE articles DROP COLUMN event_roots; ALTER TABLE articles DROP COLUMN days; \
+         UPDATE meta SET value = '2' WHERE key = 'format_version'",
+    )
+    .unwrap();
+    let p = PgStore::connect(&t.url).unwrap();
+    assert_eq!(p.search(&q).unwrap().facets, before, "the migration fills both from the stored articles");
 }

@@ -25,7 +25,7 @@ use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Segme
 
 /// Version of the index schema and analysis chain. Bump on any change to
 /// `build_schema` or `text_analyzer` (module `index`): older indexes are then rebuilt from SQLite.
-pub const INDEX_SCHEMA_VERSION: u32 = 3;
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 
 /// Directory of the index inside the store directory.
 pub const INDEX_DIR: &str = "index";
@@ -64,6 +64,10 @@ pub struct Fields {
     pub mentioned: Field,
     /// Ids of the entities the document mentions (its `entities` layer).
     pub entity: Field,
+    /// CAMEO root codes of its events (`rows::event_roots`).
+    pub event: Field,
+    /// Single days it mentions (`rows::exact_days_of`; fast only): the dates-mentioned facet.
+    pub day: Field,
 }
 
 /// English text: words split on non-alphanumerics, lower-cased, ASCII-folded, stemmed.
@@ -96,6 +100,8 @@ pub fn build_schema() -> (Schema, Fields) {
         published_raw: b.add_text_field("published_raw", STORED),
         mentioned: b.add_i64_field("mentioned", NumericOptions::default().set_indexed().set_fast()),
         entity: b.add_text_field("entity", STRING | tantivy::schema::FAST),
+        event: b.add_text_field("event", STRING | tantivy::schema::FAST),
+        day: b.add_i64_field("day", NumericOptions::default().set_fast()),
     };
     (b.build(), fields)
 }
@@ -339,6 +345,10 @@ impl TextIndex {
                 .map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.mentioned, t.timestamp())));
             clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
         }
+        if let Some(root) = q.event.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            let t = TermQuery::new(Term::from_field_text(f.event, root), IndexRecordOption::Basic);
+            clauses.push(filter(Box::new(t)));
+        }
         for group in entity_groups {
             let any: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
@@ -354,7 +364,7 @@ impl TextIndex {
         let limit = q.limit.min(MAX_PAGE as usize);
         let offset = q.offset.min(1_000_000);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        let facets = FacetCollector { fields: vec!["source", "language", "entity"] };
+        let facets = FacetCollector { fields: vec!["source", "language", "entity", "event"], days: "day" };
         let (top, total, mut facet_counts) =
             searcher.search(&query, &(top, Count, facets)).map_err(|e| ctx.index(e))?;
         let mut hits = Vec::new();
@@ -396,7 +406,9 @@ impl TextIndex {
                     .take(ENTITY_FACET_LIMIT)
                     .map(|c| EntityFacet { id: c.value, name: String::new(), kind: String::new(), count: c.count })
                     .collect();
-                Facets { source, language, entities }
+                let events = it.next().unwrap_or_default();
+                let mentioned = it.next().unwrap_or_default();
+                Facets { source, language, entities, events, mentioned }
             },
             warnings,
         })
@@ -422,6 +434,8 @@ fn fields_of(schema: &Schema) -> Fields {
         published_raw: f("published_raw"),
         mentioned: f("mentioned"),
         entity: f("entity"),
+        event: f("event"),
+        day: f("day"),
     }
 }
 
@@ -449,18 +463,14 @@ fn to_tantivy(f: &Fields, doc: &Document) -> TantivyDocument {
         t.add_i64(f.published, p.time.timestamp());
         t.add_text(f.published_raw, p.time.to_rfc3339());
     }
-    let mut days: Vec<i64> = doc
-        .layers
-        .timexes
-        .iter()
-        .filter_map(|x| mentioned_days(&x.value))
-        .flat_map(|(a, b)| [a, b])
-        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp())
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    for d in days {
+    for d in crate::rows::mentioned_days_of(doc) {
         t.add_i64(f.mentioned, d);
+    }
+    for r in crate::rows::event_roots(doc) {
+        t.add_text(f.event, &r);
+    }
+    for d in crate::rows::exact_days_of(doc) {
+        t.add_i64(f.day, d);
     }
     let mut ids: Vec<&str> = doc.layers.entities.iter().map(|e| e.id.trim()).filter(|id| !id.is_empty()).collect();
     ids.sort_unstable();
@@ -559,13 +569,16 @@ fn top_facets(counts: HashMap<String, u64>) -> Vec<FacetCount> {
     v
 }
 
-/// Counts the values of string fast fields over the matched documents.
+/// Counts the values of string fast fields, then the days of an i64 fast field (as
+/// `YYYY-MM-DD`, the last map of the fruit), over the matched documents.
 struct FacetCollector {
     fields: Vec<&'static str>,
+    days: &'static str,
 }
 
 struct FacetSegment {
     columns: Vec<Option<(StrColumn, Vec<u64>)>>,
+    days: Option<(tantivy::columnar::Column<i64>, HashMap<i64, u64>)>,
 }
 
 impl Collector for FacetCollector {
@@ -581,7 +594,8 @@ impl Collector for FacetCollector {
                 (c, vec![0u64; n])
             }));
         }
-        Ok(FacetSegment { columns })
+        let days = segment.fast_fields().i64(self.days).ok().map(|c| (c, HashMap::new()));
+        Ok(FacetSegment { columns, days })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -589,7 +603,7 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
-        let mut out = vec![HashMap::new(); self.fields.len()];
+        let mut out = vec![HashMap::new(); self.fields.len() + 1];
         for fruit in fruits {
             for (acc, m) in out.iter_mut().zip(fruit) {
                 for (k, v) in m {
@@ -612,9 +626,18 @@ impl SegmentCollector for FacetSegment {
                 }
             }
         }
+        if let Some((col, counts)) = &mut self.days {
+            for d in col.values_for_doc(doc) {
+                *counts.entry(d).or_insert(0) += 1;
+            }
+        }
     }
 
     fn harvest(self) -> Self::Fruit {
+        let days: HashMap<String, u64> = self
+            .days
+            .map(|(_, m)| m.into_iter().filter_map(|(d, n)| Some((crate::rows::day_value(d)?, n))).collect())
+            .unwrap_or_default();
         self.columns
             .into_iter()
             .map(|c| {
@@ -629,6 +652,7 @@ impl SegmentCollector for FacetSegment {
                 }
                 m
             })
+            .chain([days])
             .collect()
     }
 }

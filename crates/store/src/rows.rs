@@ -1,5 +1,5 @@
-//! The rows derived from a document when it is written: entity occurrences, quotes and
-//! events. Backend-neutral: the embedded store and `newsgraph-store-pg` write the same rows,
+//! The rows derived from a document when it is written: entity occurrences, quotes, events
+//! and the search side's mentioned days and event types. Backend-neutral: the embedded store and `newsgraph-store-pg` write the same rows,
 //! so both answer the same queries with the same values.
 
 use newsgraph_model::{Actor, Document, Entity, Geo, Modality, Quote, QuoteKind, Span};
@@ -274,4 +274,46 @@ pub fn event_rows(doc: &Document) -> Vec<EventRow> {
             }
         })
         .collect()
+}
+
+/// The days a document mentions (resolved time expressions: the first and last day of each),
+/// as Unix seconds of their UTC midnight, sorted and distinct: the search side's `mentioned`.
+pub fn mentioned_days_of(doc: &Document) -> Vec<i64> {
+    days(doc, false)
+}
+
+/// The single days a document mentions (a resolved date, not a longer period), as
+/// [`mentioned_days_of`]: the values of the dates-mentioned facet.
+pub fn exact_days_of(doc: &Document) -> Vec<i64> {
+    days(doc, true)
+}
+
+fn days(doc: &Document, exact: bool) -> Vec<i64> {
+    let mut days: Vec<i64> = doc
+        .layers
+        .timexes
+        .iter()
+        .filter_map(|x| crate::mentioned_days(&x.value))
+        .filter(|(a, b)| !exact || a == b)
+        .flat_map(|(a, b)| [a, b])
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp())
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
+
+/// The CAMEO root codes of a document's events ("03", "19"), sorted and distinct: the search
+/// side's event types.
+pub fn event_roots(doc: &Document) -> Vec<String> {
+    let mut roots: Vec<String> =
+        doc.layers.events.iter().map(|e| e.root.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    roots
+}
+
+/// A mentioned day (Unix seconds of its UTC midnight) as `YYYY-MM-DD`, the facet value.
+pub fn day_value(t: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string())
 }

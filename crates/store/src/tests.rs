@@ -2143,6 +2143,25 @@ fn identities(s: &EmbeddedStore) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
+fn search_facets_event_types_and_days_mentioned_and_filters_by_event_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    let all = s.search(&SearchQuery::default()).unwrap();
+    let pairs = |f: &[FacetCount]| f.iter().map(|f| (f.value.clone(), f.count)).collect::<Vec<_>>();
+    // Roots by articles (the third article has a 12 and a 19), most first then by code.
+    let want: Vec<(String, u64)> = [("03", 1), ("04", 1), ("12", 1), ("19", 1)].map(|(v, n)| (v.to_string(), n)).into();
+    assert_eq!(pairs(&all.facets.events), want);
+    // A single day counts; a year ("2015") does not.
+    assert_eq!(pairs(&all.facets.mentioned), [("2025-08-05".to_string(), 1)]);
+    let by = |root: &str| {
+        let q = SearchQuery { event: Some(root.into()), ..SearchQuery::default() };
+        s.search(&q).unwrap().total
+    };
+    assert_eq!((by("19"), by("04"), by("20"), by("x\"'")), (1, 1, 0, 0));
+}
+
+#[test]
 fn filters_by_entity_find_every_id_of_its_identity() {
     use newsgraph_model::QuoteKind::Indirect;
     let tmp = tempfile::tempdir().unwrap();

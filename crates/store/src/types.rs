@@ -104,6 +104,8 @@ pub struct SearchQuery {
     pub mentioned_from: Option<DateTime<Utc>>,
     /// Mentions a date strictly before this instant (same rule).
     pub mentioned_to: Option<DateTime<Utc>>,
+    /// Has an event of this CAMEO root code ("03"), see [`Facets::events`].
+    pub event: Option<String>,
     /// Mentions every one of these entities (entity ids as in [`EntitySummary::id`]: AND).
     #[serde(default)]
     pub entities: Vec<String>,
@@ -122,6 +124,7 @@ impl Default for SearchQuery {
             published_to: None,
             mentioned_from: None,
             mentioned_to: None,
+            event: None,
             entities: Vec::new(),
             limit: 10,
             offset: 0,
@@ -224,6 +227,14 @@ pub struct Facets {
     /// The entities most matched documents mention (at most [`ENTITY_FACET_LIMIT`](crate::ENTITY_FACET_LIMIT)).
     #[serde(default)]
     pub entities: Vec<EntityFacet>,
+    /// CAMEO root codes of the matched documents' events ("03" express intent to cooperate,
+    /// "19" fight): how many documents have an event of each.
+    #[serde(default)]
+    pub events: Vec<FacetCount>,
+    /// Single days the matched documents mention (`YYYY-MM-DD`; a longer period such as a
+    /// month or a year is not counted): how many mention each.
+    #[serde(default)]
+    pub mentioned: Vec<FacetCount>,
 }
 
 /// How many matched documents mention this entity.

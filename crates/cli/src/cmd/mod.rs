@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             mentioned_from,
             mentioned_to,
             entities,
+            event,
             stories,
             limit,
             offset,
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 offset,
             )?;
             q.entities = entities;
+            q.event = event;
             if stories {
                 return stories_cmd::search(&*open_store_spec(&store.store, false)?, &q, json);
             }

@@ -30,6 +30,7 @@ pub fn search_query(
         published_to: date(to, "to", true)?,
         mentioned_from: date(mentioned_from, "mentioned-from", false)?,
         mentioned_to: date(mentioned_to, "mentioned-to", true)?,
+        event: None,
         entities: Vec::new(),
         limit,
         offset,
@@ -79,6 +80,12 @@ pub fn search(store: &dyn Store, q: &SearchQuery, json: bool) -> Result<ExitCode
         let f: Vec<String> =
             r.facets.entities.iter().take(10).map(|f| format!("{} [{}] ({})", f.name, f.id, f.count)).collect();
         writeln!(out, "entities: {}", f.join(", "))?;
+    }
+    for (label, facet) in [("event types (CAMEO root)", &r.facets.events), ("dates mentioned", &r.facets.mentioned)] {
+        if !facet.is_empty() {
+            let f: Vec<String> = facet.iter().take(10).map(|f| format!("{} ({})", f.value, f.count)).collect();
+            writeln!(out, "{label}: {}", f.join(", "))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
