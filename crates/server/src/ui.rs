@@ -7,6 +7,12 @@
 //! build their DOM with `textContent`, never `innerHTML`, so article text and user input are
 //! never markup.
 //!
+//! Caching: the index names every asset under a path holding a version of the UI's files
+//! (`/ui/v/{version}/{file}`, [`ui_version`]), served `immutable` for a year, so a browser
+//! that has seen this build loads the page's scripts and styles without asking; the index
+//! itself, and the unversioned `/ui/{file}`, are revalidated each time (`no-cache` with an
+//! `ETag`, answered `304` when unchanged). A new build has a new version, so new names.
+//!
 //! `POST /analyze` runs an [`Analyzer`] on a pasted article and returns the analyzed document
 //! without storing it. The analyzer is passed in by the binary (`newsgraph serve` gives the
 //! engine's standard pipeline): this crate does not depend on the engine. Without one the
@@ -49,6 +55,7 @@ const SVG: &str = "image/svg+xml";
 const ASSETS: &[(&str, &str, &str)] = &[
     ("style.css", CSS, include_str!("../ui/style.css")),
     ("favicon.svg", SVG, include_str!("../ui/favicon.svg")),
+    ("boot.js", JS, include_str!("../ui/boot.js")),
     ("app.js", JS, include_str!("../ui/app.js")),
     ("api.js", JS, include_str!("../ui/api.js")),
     ("dom.js", JS, include_str!("../ui/dom.js")),
@@ -63,6 +70,45 @@ const ASSETS: &[(&str, &str, &str)] = &[
 
 const INDEX: &str = include_str!("../ui/index.html");
 
+/// How long a versioned asset may be kept without asking (a year).
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// FNV-1a, 64 bits: a content hash that is the same in every build of the same files.
+fn fnv(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The version of the UI's files: a hash of the index and every asset (16 hex digits).
+fn ui_version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut parts = vec![INDEX];
+        for (name, ct, body) in ASSETS {
+            parts.extend([*name, *ct, *body]);
+        }
+        format!("{:016x}", fnv(&parts))
+    });
+    &VERSION
+}
+
+/// The index, naming the assets under the current version's path.
+fn index_html() -> &'static str {
+    static HTML: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| INDEX.replace("\"/ui/", &format!("\"/ui/v/{}/", ui_version())));
+    &HTML
+}
+
+/// The strong ETag of a body.
+fn etag(body: &str) -> String {
+    format!("\"{:016x}\"", fnv(&[body]))
+}
+
 #[derive(Clone)]
 struct UiState {
     analyzer: Option<Analyzer>,
@@ -76,6 +122,7 @@ pub(crate) fn router(analyzer: Option<Analyzer>) -> Router {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/ui/{file}", get(asset))
+        .route("/ui/v/{version}/{file}", get(versioned_asset))
         .route("/analyze", post(analyze).fallback(method_not_allowed).layer(DefaultBodyLimit::max(MAX_ANALYZE_BYTES)))
         .layer(axum::middleware::map_response(headers))
         .with_state(state)
@@ -90,28 +137,50 @@ async fn headers(mut res: Response) -> Response {
     res
 }
 
-fn ui_response(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_SECURITY_POLICY, UI_CSP),
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::X_FRAME_OPTIONS, "DENY"),
-        ],
-        body,
-    )
-        .into_response()
+/// A UI file with the UI's policy: cached for good (`immutable`), or revalidated by its
+/// ETag (`304 Not Modified` when the browser has it already).
+fn ui_response(content_type: &'static str, body: &'static str, immutable: bool, req: &HeaderMap) -> Response {
+    let tag = etag(body);
+    let fresh = !immutable
+        && req
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let headers = [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::CONTENT_SECURITY_POLICY, UI_CSP.to_string()),
+        (header::CACHE_CONTROL, (if immutable { IMMUTABLE } else { "no-cache" }).to_string()),
+        (header::ETAG, tag),
+        (header::X_FRAME_OPTIONS, "DENY".to_string()),
+    ];
+    if fresh {
+        (StatusCode::NOT_MODIFIED, headers).into_response()
+    } else {
+        (headers, body).into_response()
+    }
 }
 
-async fn index() -> Response {
-    ui_response(HTML, INDEX)
+async fn index(req: HeaderMap) -> Response {
+    ui_response(HTML, index_html(), false, &req)
 }
 
-async fn asset(Path(file): Path<String>) -> Result<Response, ApiError> {
+fn find_asset(file: &str) -> Result<(&'static str, &'static str), ApiError> {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        Some((_, ct, body)) => Ok(ui_response(ct, body)),
+        Some((_, ct, body)) => Ok((ct, body)),
         None => Err(ApiError::new(ErrorCode::NotFound, "no such UI file")),
     }
+}
+
+async fn asset(Path(file): Path<String>, req: HeaderMap) -> Result<Response, ApiError> {
+    let (ct, body) = find_asset(&file)?;
+    Ok(ui_response(ct, body, false, &req))
+}
+
+/// `/ui/v/{version}/{file}`: immutable when the version is this build's; a page of an
+/// older build gets today's file, revalidated.
+async fn versioned_asset(Path((version, file)): Path<(String, String)>, req: HeaderMap) -> Result<Response, ApiError> {
+    let (ct, body) = find_asset(&file)?;
+    Ok(ui_response(ct, body, version == ui_version(), &req))
 }
 
 async fn method_not_allowed() -> ApiError {

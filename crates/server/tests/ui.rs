@@ -114,15 +114,17 @@ fn test_analyzer() -> Analyzer {
     })
 }
 
-/// The UI files a page or module refers to: `src="/ui/x"`, `href="/ui/x"`, `from "./x.js"`.
-fn references(text: &str) -> Vec<String> {
+/// The UI files a page or module refers to, as paths under `/ui/`: `src="/ui/x"`,
+/// `href="/ui/x"`, and `from "./x.js"` or `import("./x.js")` relative to `dir` (the
+/// referring file's folder under `/ui/`, with its trailing slash, or "").
+fn references(text: &str, dir: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for pat in ["\"/ui/", "from \"./"] {
+    for (pat, prefix) in [("\"/ui/", ""), ("from \"./", dir), ("import(\"./", dir)] {
         let mut rest = text;
         while let Some(i) = rest.find(pat) {
             rest = &rest[i + pat.len()..];
             let end = rest.find('"').unwrap();
-            out.push(rest[..end].to_string());
+            out.push(format!("{prefix}{}", &rest[..end]));
         }
     }
     out
@@ -138,7 +140,17 @@ fn index_and_assets_are_served_with_the_ui_policy() {
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(index.header("x-frame-options"), Some("DENY"));
     let html = index.text();
-    assert!(html.contains(r#"<script type="module" src="/ui/app.js"></script>"#), "{html}");
+    // Assets are named under this build's version, kept for good; the index is revalidated.
+    let version =
+        html.split("\"/ui/v/").nth(1).and_then(|r| r.split('/').next()).expect("versioned assets").to_string();
+    assert!(version.len() == 16 && version.bytes().all(|b| b.is_ascii_hexdigit()), "{version}");
+    assert_eq!(html.matches("\"/ui/").count(), html.matches(&format!("\"/ui/v/{version}/")).count(), "{html}");
+    assert!(html.contains(&format!(r#"<script type="module" src="/ui/v/{version}/app.js"></script>"#)), "{html}");
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+    let tag = index.header("etag").expect("the index has an ETag").to_string();
+    let again = request(s.addr, "GET", "/", &[("If-None-Match", &tag)], b"");
+    assert_eq!((again.status, again.body.len()), (304, 0));
+    assert_eq!(again.header("etag"), Some(tag.as_str()));
     // No inline code or style: the policy would block it.
     assert_eq!(html.matches("<script").count(), html.matches("<script type=\"module\" src=").count(), "{html}");
     assert!(!html.contains("<style") && !html.contains("style="), "{html}");
@@ -151,7 +163,7 @@ fn index_and_assets_are_served_with_the_ui_policy() {
     assert_eq!(get(s.addr, "/index.html").text(), html);
 
     // Every file the page and its modules refer to is served, with its type and policy.
-    let mut todo = references(&html);
+    let mut todo = references(&html, "");
     let mut seen = Vec::new();
     while let Some(f) = todo.pop() {
         if seen.contains(&f) {
@@ -167,19 +179,50 @@ fn index_and_assets_are_served_with_the_ui_policy() {
         };
         assert_eq!(r.header("content-type"), Some(want), "/ui/{f}");
         assert_eq!(r.header("content-security-policy"), Some(UI_CSP), "/ui/{f}");
+        assert_eq!(r.header("cache-control"), Some("public, max-age=31536000, immutable"), "/ui/{f}");
         let text = r.text();
         if f.ends_with(".js") {
             // Untrusted strings become text nodes; markup is never parsed from strings.
             for banned in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
                 assert!(!text.contains(banned), "/ui/{f} uses {banned}");
             }
-            todo.extend(references(&text));
+            let dir = f.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+            todo.extend(references(&text, &dir));
         }
+        assert!(f.starts_with(&format!("v/{version}/")), "/ui/{f} is not under the version");
         seen.push(f);
     }
-    for page in ["app.js", "search.js", "story.js", "entity.js", "article.js", "map.js", "ingest.js", "style.css"] {
-        assert!(seen.iter().any(|f| f == page), "{page} is not reachable from the index: {seen:?}");
+    for page in [
+        "boot.js",
+        "app.js",
+        "search.js",
+        "story.js",
+        "entity.js",
+        "article.js",
+        "map.js",
+        "ingest.js",
+        "lists.js",
+        "style.css",
+    ] {
+        assert!(
+            seen.iter().any(|f| f.rsplit('/').next() == Some(page)),
+            "{page} is not reachable from the index: {seen:?}"
+        );
     }
+
+    // Unversioned, and under another build's version: served, but revalidated by ETag.
+    for path in ["/ui/app.js".to_string(), "/ui/v/0123456789abcdef/app.js".to_string()] {
+        let r = get(s.addr, &path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(r.text(), get(s.addr, &format!("/ui/v/{version}/app.js")).text(), "{path}");
+        let tag = r.header("etag").expect("an ETag").to_string();
+        let again = request(s.addr, "GET", &path, &[("If-None-Match", &tag)], b"");
+        assert_eq!((again.status, again.body.len()), (304, 0), "{path}");
+        let changed = request(s.addr, "GET", &path, &[("If-None-Match", "\"other\"")], b"");
+        assert_eq!(changed.status, 200, "{path}");
+    }
+    assert_eq!(get(s.addr, &format!("/ui/v/{version}/nope.js")).status, 404);
 
     let missing = get(s.addr, "/ui/nope.js");
     assert_eq!(missing.status, 404);

@@ -1,6 +1,6 @@
 // The JSON API, as the pages use it. Every call is one page of results (offset/limit):
 // nothing loads a whole store.
-import { toQuery } from "./dom.js";
+import { apiUrl, takeEarly } from "./boot.js";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -26,9 +26,9 @@ async function answer(res, path) {
 
 /// GET path?query → JSON.
 export async function get(path, query) {
-  const q = query ? toQuery(query) : "";
-  const url = q ? `${path}?${q}` : path;
-  const res = await fetch(url, { headers: { accept: "application/json" } });
+  const url = apiUrl(path, query);
+  // The first page's request may have been started already (boot.js).
+  const res = await (takeEarly(url) || fetch(url, { headers: { accept: "application/json" } }));
   return answer(res, path);
 }
 

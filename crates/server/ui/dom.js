@@ -1,6 +1,7 @@
 // DOM helpers. Every string from the API or the user goes into the page as a text node
 // (textContent) or an attribute value, never parsed as markup: no page sets HTML from a
 // string (crates/server/tests/ui.rs checks the served files for it).
+import { toQuery } from "./boot.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -75,8 +76,14 @@ export function fmtConf(c) {
   return typeof c === "number" ? c.toFixed(2) : "–";
 }
 
+/// "1,234,567" (English digit groups). Not toLocaleString: each call builds a number
+/// format, tens of milliseconds over a page of counts.
 export function fmtNum(n) {
-  return typeof n === "number" ? n.toLocaleString("en") : "";
+  if (typeof n !== "number") return "";
+  if (!Number.isFinite(n)) return String(n);
+  const [int, frac] = String(Math.abs(Math.round(n * 1000) / 1000)).split(".");
+  const grouped = int.length > 3 && !int.includes("e") ? int.replace(/\B(?=(\d{3})+$)/g, ",") : int;
+  return (n < 0 ? "-" : "") + grouped + (frac ? "." + frac : "");
 }
 
 /// A route for the hash: route("entity", "per:x") → "#/entity/per%3Ax"; query from an object.
@@ -90,16 +97,7 @@ export function route(page, id, query) {
   return r;
 }
 
-/// URLSearchParams text of an object (arrays repeat the name; empty values dropped).
-export function toQuery(obj) {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(obj)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      if (x !== undefined && x !== null && x !== "") p.append(k, String(x));
-    }
-  }
-  return p.toString();
-}
+export { toQuery };
 
 /// A section with a heading.
 export function section(title, ...children) {
@@ -193,6 +191,22 @@ export function eventItem(e, opts = {}) {
     h("span", { class: "meta" }, ` · ${e.day || "undated"} · ${e.modality} · Goldstein ${e.goldstein} · confidence ${fmtConf(e.confidence)}`),
     opts.article && e.article ? h("div", { class: "meta" }, articleLink(e.article, "e" + e.ordinal)) : null,
   );
+}
+
+/// Runs `fn` once the page in the DOM now has been drawn (the frame after this task), so
+/// that work for what is not in view does not hold up the first paint: as a background
+/// task, after the ordinary ones (such as app.js noting when the page was drawn). Hidden
+/// tabs draw no frames: then it runs after a short delay.
+export function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  const post = globalThis.scheduler && scheduler.postTask ? () => scheduler.postTask(run, { priority: "background" }) : () => setTimeout(run, 0);
+  requestAnimationFrame(post);
+  setTimeout(run, 250);
 }
 
 /// Runs `f` over items with at most `n` at once.

@@ -1,18 +1,10 @@
 // Search: full text over /search with facets; results as articles or as stories.
 import * as api from "./api.js";
+import { SEARCH_LIMIT, searchQuery, searchState } from "./boot.js";
 import { byteOffsets, fmtDay, fmtNum, h, note, pager, quoteItem, route } from "./dom.js";
 
-const LIMIT = 20;
-const FILTERS = ["q", "entity", "source", "language", "from", "to", "mentioned_from", "mentioned_to"];
+const LIMIT = SEARCH_LIMIT;
 const KIND_TITLES = { person: "People", organization: "Organizations", place: "Places", group: "Groups", misc: "Other names" };
-
-function stateOf(params) {
-  const s = {};
-  for (const k of FILTERS) s[k] = k === "entity" ? params.getAll(k) : params.get(k) || "";
-  s.offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
-  s.as = params.get("as") === "stories" ? "stories" : "articles";
-  return s;
-}
 
 function hrefWith(s, changes) {
   const next = { ...s, offset: 0, ...changes };
@@ -221,14 +213,8 @@ function facets(s, f) {
   return list.length ? h("aside", { class: "facets", "aria-label": "Refine" }, h("h2", { class: "sr-only" }, "Refine"), list) : null;
 }
 
-function query(s, extra) {
-  const q = {};
-  for (const k of FILTERS) if (s[k] && s[k].length) q[k] = s[k];
-  return { ...q, offset: s.offset, limit: LIMIT, ...extra };
-}
-
 export async function render(root, ctx) {
-  const s = stateOf(ctx.params);
+  const s = searchState(ctx.params);
   root.append(h("h1", {}, "Search"), form(s));
   // Stories come from /search?as=stories where the server has it (it has no facets: the
   // facets come from the same search as articles, asking for no hits).
@@ -236,8 +222,8 @@ export async function render(root, ctx) {
   const feat = wantStories ? await api.features() : null;
   const storySearch = wantStories && feat.searchStories;
   const [res, storyPage] = await Promise.all([
-    api.get("/search", wantStories ? query(s, { limit: 0, offset: 0 }) : query(s)),
-    storySearch ? api.get("/search", query(s, { [feat.searchStories]: "stories" })) : null,
+    api.get("/search", wantStories ? searchQuery(s, { limit: 0, offset: 0 }) : searchQuery(s)),
+    storySearch ? api.get("/search", searchQuery(s, { [feat.searchStories]: "stories" })) : null,
   ]);
   const names = new Map((res.facets?.entities || []).map((e) => [e.id, e.name]));
   await Promise.all(

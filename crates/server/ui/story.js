@@ -2,13 +2,17 @@
 // near-duplicates, key entities and a map of its places.
 import * as api from "./api.js";
 import {
-  articleLink, entityLink, eventItem, fmtDay, fmtNum, h, kindTag, limitedMap, note, quoteItem, route, section,
+  afterPaint, articleLink, entityLink, eventItem, fmtDay, fmtNum, h, kindTag, limitedMap, note, quoteItem, route, section,
 } from "./dom.js";
 import { eventPoints, placeTable, plot } from "./map.js";
 
 const ARTICLES_PAGE = 30;
 
-function timeline(items) {
+/// Timeline entries drawn before the first paint: more than fill the box; the rest after.
+const TIMELINE_FIRST = 30;
+const TIMELINE_PART = 100;
+
+function timeline(items, later) {
   const list = h("ol", { class: "timeline", "aria-label": "Timeline" });
   const filter = h(
     "fieldset",
@@ -29,18 +33,30 @@ function timeline(items) {
   );
   let day = null;
   let group = null;
-  for (const t of items) {
-    const d = t.date || "undated";
-    if (d !== day) {
-      day = d;
-      group = h("ul", { class: "day-items" });
-      list.append(h("li", { class: "day", dataset: { date: d } }, h("h3", { class: "day-title" }, h("time", { datetime: t.date || null }, d)), group));
+  const draw = (part) => {
+    for (const t of part) {
+      const d = t.date || "undated";
+      if (d !== day) {
+        day = d;
+        group = h("ul", { class: "day-items" });
+        list.append(h("li", { class: "day", dataset: { date: d } }, h("h3", { class: "day-title" }, h("time", { datetime: t.date || null }, d)), group));
+      }
+      const item = t.event ? eventItem({ ...t.event, article: t.article }, { article: true }) : t.quote ? quoteItem({ ...t.quote, article: t.article }, { article: true }) : null;
+      if (item) {
+        item.classList.add(t.event ? "tl-event" : "tl-quote");
+        group.append(item);
+      }
     }
-    const item = t.event ? eventItem({ ...t.event, article: t.article }, { article: true }) : t.quote ? quoteItem({ ...t.quote, article: t.article }, { article: true }) : null;
-    if (item) {
-      item.classList.add(t.event ? "tl-event" : "tl-quote");
-      group.append(item);
-    }
+  };
+  draw(items.slice(0, TIMELINE_FIRST));
+  // The rest a part at a time, letting the browser draw and answer input in between.
+  if (items.length > TIMELINE_FIRST) {
+    later(async () => {
+      for (let i = TIMELINE_FIRST; i < items.length; i += TIMELINE_PART) {
+        if (i > TIMELINE_FIRST) await new Promise((go) => setTimeout(go, 0));
+        draw(items.slice(i, i + TIMELINE_PART));
+      }
+    });
   }
   // A box of its own, so that the entities, map and articles stay in view beside it.
   return [filter, h("div", { class: "timeline-box", tabindex: 0, role: "region", "aria-label": "Timeline, scrollable" }, list)];
@@ -104,7 +120,7 @@ export async function render(root, ctx) {
     section(
       "Timeline",
       h("p", { class: "meta" }, `${fmtNum(st.timeline.length)} events and quotes, by the day they happened (an event's stated day, else its article's publication day).`),
-      st.timeline.length ? timeline(st.timeline) : note("No events or quotes."),
+      st.timeline.length ? timeline(st.timeline, ctx.later) : note("No events or quotes."),
     ),
     h(
       "div",
@@ -126,5 +142,5 @@ export async function render(root, ctx) {
   );
   root.append(grid);
   // The near-duplicates fill in after the page is drawn.
-  arts.next();
+  afterPaint(arts.next);
 }
