@@ -38,7 +38,7 @@ export function apiUrl(path, query) {
 }
 
 export const SEARCH_LIMIT = 20;
-export const SEARCH_FILTERS = ["q", "entity", "source", "language", "from", "to", "mentioned_from", "mentioned_to"];
+export const SEARCH_FILTERS = ["q", "entity", "event", "source", "language", "from", "to", "mentioned_from", "mentioned_to"];
 
 /// The search page's state from its route's parameters.
 export function searchState(params) {

@@ -132,6 +132,12 @@ export async function render(root, ctx) {
         h("p", {}, h("a", { href: route("quotes", null, { speaker: e.id }) }, "All quotes by " + e.name)),
       ]
     : note("No quotes attributed.");
+  const about = e.quotes_about && e.quotes_about.total
+    ? [
+        paged(e.quotes_about, (o) => api.get("/quotes", { about: e.id, offset: o, limit: MORE }), (q) => quoteItem(q, { article: true }), "quotes about"),
+        h("p", {}, h("a", { href: route("quotes", null, { about: e.id }) }, "All quotes about " + e.name)),
+      ]
+    : note("No quote names it.");
 
   const others = ((co && co.facets && co.facets.entities) || []).filter((x) => x.id !== e.id);
   const coSection = others.length
@@ -153,6 +159,7 @@ export async function render(root, ctx) {
         {},
         section("Forms seen", h("p", { class: "meta" }, "How the articles wrote it. Repaired spellings were misspelled or transliterated names that linking repaired to this entity."), forms(e)),
         section("Quotes", quotes),
+        e.quotes_about ? section("Quotes about " + e.name, h("p", { class: "meta" }, "What others said that names it."), about) : null,
         section("Events", events(e)),
         tl ? timelineSection(e, tl) : null,
       ),

@@ -79,15 +79,17 @@ export async function entities(root, ctx) {
 
 export async function quotes(root, ctx) {
   const speaker = ctx.params.get("speaker") || "";
+  const about = ctx.params.get("about") || "";
   const q = ctx.params.get("q") || "";
   const kind = ctx.params.get("kind") || "";
   const offset = offsetOf(ctx.params);
-  const page = await api.get("/quotes", { speaker, q, kind, offset, limit: LIMIT });
+  const page = await api.get("/quotes", { speaker, about, q, kind, offset, limit: LIMIT });
   const f = h(
     "form",
     { role: "search", class: "search-form", "aria-label": "Find quotes" },
     h("div", { class: "field grow" }, h("label", { for: "qq" }, "Words said"), h("input", { id: "qq", name: "q", type: "search", value: q })),
     h("div", { class: "field" }, h("label", { for: "qs" }, "Speaker id"), h("input", { id: "qs", name: "speaker", value: speaker, placeholder: "per:donald-trump" })),
+    h("div", { class: "field" }, h("label", { for: "qa" }, "About (entity id)"), h("input", { id: "qa", name: "about", value: about, placeholder: "per:vladimir-putin" })),
     h(
       "div",
       { class: "field" },
@@ -99,13 +101,14 @@ export async function quotes(root, ctx) {
   f.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const d = new FormData(f);
-    location.hash = route("quotes", null, { q: (d.get("q") || "").trim(), speaker: (d.get("speaker") || "").trim(), kind: d.get("kind") });
+    const field = (k) => (d.get(k) || "").trim();
+    location.hash = route("quotes", null, { q: field("q"), speaker: field("speaker"), about: field("about"), kind: d.get("kind") });
   });
   root.append(
     h("h1", {}, "Quotes"),
     f,
     h("h2", { "data-autofocus": "" }, `${fmtNum(page.total)} quotes`),
     page.items.length ? h("ul", { class: "quotes" }, page.items.map((x) => quoteItem(x, { article: true }))) : note("No quote matches."),
-    pager(page.total, offset, LIMIT, (o) => route("quotes", null, { speaker, q, kind, offset: o })),
+    pager(page.total, offset, LIMIT, (o) => route("quotes", null, { speaker, about, q, kind, offset: o })),
   );
 }

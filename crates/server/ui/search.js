@@ -6,6 +6,16 @@ import { byteOffsets, fmtDay, fmtNum, h, note, pager, quoteItem, route } from ".
 const LIMIT = SEARCH_LIMIT;
 const KIND_TITLES = { person: "People", organization: "Organizations", place: "Places", group: "Groups", misc: "Other names" };
 
+/// The CAMEO root codes' names (the event-type facet).
+const CAMEO_ROOTS = {
+  "01": "Make public statement", "02": "Appeal", "03": "Express intent to cooperate", "04": "Consult",
+  "05": "Diplomatic cooperation", "06": "Material cooperation", "07": "Provide aid", "08": "Yield",
+  "09": "Investigate", "10": "Demand", "11": "Disapprove", "12": "Reject", "13": "Threaten", "14": "Protest",
+  "15": "Exhibit force posture", "16": "Reduce relations", "17": "Coerce", "18": "Assault", "19": "Fight",
+  "20": "Mass violence",
+};
+const rootName = (code) => `${CAMEO_ROOTS[code] || "CAMEO"} (${code})`;
+
 function hrefWith(s, changes) {
   const next = { ...s, offset: 0, ...changes };
   if (next.as === "articles") delete next.as;
@@ -69,6 +79,7 @@ function activeFilters(s, names) {
   for (const id of s.entity) {
     chips.push(["entity " + (names.get(id) || id), { entity: s.entity.filter((x) => x !== id) }]);
   }
+  if (s.event) chips.push(["event type: " + rootName(s.event), { event: "" }]);
   for (const k of ["source", "language", "from", "to", "mentioned_from", "mentioned_to"]) {
     if (s[k]) chips.push([`${k.replace("_", " ")}: ${s[k]}`, { [k]: "" }]);
   }
@@ -192,10 +203,15 @@ function facets(s, f) {
       ),
     );
   }
-  // Facets this page does not know by name (dates mentioned, event types…): dates filter
-  // the mentioned dates; others are shown.
+  if (!s.event) {
+    const types = (f.events || []).map((it) => ({ ...it, name: rootName(it.value) }));
+    out.push(facetList("Event types", types, (it) => hrefWith(s, { event: it.value })));
+  }
+  const days = (f.mentioned || []).slice(0, 15);
+  out.push(facetList("Dates mentioned", days, (it) => hrefWith(s, { mentioned_from: it.value, mentioned_to: it.value })));
+  // Facets this page does not know by name: dates filter the mentioned dates; others are shown.
   for (const [key, items] of Object.entries(f)) {
-    if (["source", "entities", "language"].includes(key) || !Array.isArray(items)) continue;
+    if (["source", "entities", "language", "events", "mentioned"].includes(key) || !Array.isArray(items)) continue;
     const title = key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
     out.push(
       facetList(title, items, (it) => {

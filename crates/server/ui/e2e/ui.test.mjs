@@ -125,6 +125,18 @@ try {
   check((await page.locator("#results-title").textContent()).trim() === `${filtered.total} articles`, `entity facet filters (${putin.name}: ${filtered.total})`);
   check((await page.locator(".chips .chip").allTextContents()).some((t) => t.includes(putin.name)), "the filter is shown as a removable chip");
 
+  // Event types and dates mentioned: facets that filter.
+  const evFacet = page.locator(".facet", { has: page.getByRole("heading", { name: "Event types" }) }).locator("li a");
+  check((await evFacet.count()) === (filtered.facets.events || []).length && (await evFacet.count()) > 0, `event-type facet lists ${(filtered.facets.events || []).length} CAMEO roots`);
+  const root = filtered.facets.events[0].value;
+  await evFacet.first().click();
+  await page.waitForURL(/event=/);
+  await ready(page, "search");
+  const byEvent = await api(`/search?q=Alaska+summit&entity=${encodeURIComponent(putin.id)}&event=${root}&limit=1`);
+  check((await page.locator("#results-title").textContent()).trim() === `${byEvent.total} articles`, `event-type facet filters (CAMEO ${root}: ${byEvent.total})`);
+  const dayFacet = page.locator(".facet", { has: page.getByRole("heading", { name: "Dates mentioned" }) }).locator("li");
+  check((await dayFacet.count()) === Math.min(15, (byEvent.facets.mentioned || []).length), `dates-mentioned facet lists ${(byEvent.facets.mentioned || []).length} days`);
+
   // ---- Stories → the Alaska story -------------------------------------------------------
   const stories = await api("/stories?limit=1000");
   let alaska = null;
@@ -191,6 +203,10 @@ try {
   if (yaml.includes("\n  /entities/{id}/timeline:")) {
     const tl = await api("/entities/per:steve-witkoff/timeline?limit=50");
     check((await page.locator(".tl-row").count()) === tl.items.length, `entity timeline shows ${tl.items.length} of ${tl.total} items`);
+  }
+  if (ent.quotes_about && ent.quotes_about.total) {
+    const aboutShown = await page.locator("ul.quotes.about > li").count();
+    check(aboutShown === ent.quotes_about.items.length, `quotes about Steve Witkoff: ${aboutShown} of ${ent.quotes_about.total}`);
   }
   const coShown = await page.locator("#s-named-with").count();
   check(coShown === 1, "co-occurring entities shown");
