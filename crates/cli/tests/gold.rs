@@ -154,9 +154,11 @@ fn plover_event_coding_floors() {
         r["held_out"]["code_accuracy"].as_f64().unwrap()
     );
     assert!(root >= 0.75, "root-code accuracy {root:.3} is under the 0.75 floor");
-    // Issue 6 asks for 0.55; the coder reaches 0.438 (see the report). Held near what it
-    // reaches so a regression fails; raise to 0.55 when the sub-code patterns get there.
-    assert!(full >= 0.42, "full-code accuracy {full:.3} is under the 0.42 regression floor (issue floor: 0.55)");
+    assert!(full >= 0.55, "full-code accuracy {full:.3} is under the 0.55 floor");
+    // The held-out half (records the rules were not checked against) reaches less; held near
+    // what it reaches (0.402) so a regression on unseen text fails too.
+    let held = r["held_out"]["code_accuracy"].as_f64().unwrap();
+    assert!(held >= 0.38, "held-out full-code accuracy {held:.3} is under the 0.38 regression floor");
 }
 
 #[test]

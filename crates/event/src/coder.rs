@@ -86,8 +86,82 @@ const INTENT: &[&str] = &[
     "willing",
     "prepared",
     "ready",
+    "preparing",
+    "prepares",
 ];
 const MAYBE: &[&str] = &["could", "might", "may"];
+/// Future and ability auxiliaries: "will not accept" states a refusal.
+const FUTURE: &[&str] = &["will", "would", "shall", "wo", "'ll", "can", "ca", "cannot"];
+/// Preparing a hostile act is a show of force (codebook 150), not a threat.
+const PREPARE: &[&str] = &["prepared", "preparing", "prepare", "prepares"];
+/// Trying a hostile act is doing it, not announcing it.
+const ATTEMPT: &[&str] = &["try", "tries", "trying"];
+/// Speech verbs: "X said Y must …" is X's demand on Y.
+const SAY: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "announced",
+    "declared",
+    "stated",
+    "insisted",
+    "told",
+    "added",
+    "argued",
+    "warned",
+    "stressed",
+    "concluded",
+    "urged",
+];
+/// Words that open a subordinate clause: a trigger after them, once the sentence has an
+/// earlier event, is less likely the sentence's event.
+const SUBORD: &[&str] = &["which", "who", "whom", "whose", "that", "after", "before", "since", "following", "amid"];
+/// Nouns that name a group of actors ("groups in Zimbabwe", "forces in Guinea").
+const ACTOR_NOUNS: &[&str] = &[
+    "government",
+    "army",
+    "police",
+    "military",
+    "opposition",
+    "leadership",
+    "regime",
+    "parliament",
+    "court",
+    "ministry",
+    "leader",
+    "leaders",
+    "officials",
+    "authorities",
+    "forces",
+    "troops",
+    "soldiers",
+    "groups",
+    "rebels",
+    "students",
+    "workers",
+    "protesters",
+    "demonstrators",
+    "militants",
+    "guerrillas",
+    "guerillas",
+    "militiamen",
+    "fighters",
+    "insurgents",
+    "separatists",
+    "residents",
+    "citizens",
+    "refugees",
+    "activists",
+    "farmers",
+    "lawmakers",
+    "legislators",
+    "politicians",
+    "parties",
+    "unions",
+    "militias",
+    "gunmen",
+    "villagers",
+];
 const BE: &[&str] = &["is", "are", "was", "were", "be", "been", "being", "'s", "get", "got", "gets"];
 const DETS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those"];
 /// Determiners that open a noun phrase whose head, as a trigger, has no subject of its own
@@ -140,12 +214,23 @@ const LIGHT: &[&str] = &[
     "offered",
     "issue",
     "issued",
+    "announce",
+    "announced",
+    "announces",
+    "declare",
+    "declared",
+    "declares",
+    "order",
+    "ordered",
+    "orders",
 ];
 
 struct Tok {
     span: Span,
     lower: String,
     punct: bool,
+    /// Starts with a capital letter.
+    cap: bool,
 }
 
 struct Cand {
@@ -206,10 +291,14 @@ impl EventCoder {
             }
             let words: Vec<Tok> = stoks
                 .iter()
-                .map(|t| Tok {
-                    span: t.span,
-                    lower: doc.slice(t.span).to_lowercase().replace('\u{2019}', "'"),
-                    punct: matches!(t.kind, TokenKind::Punct | TokenKind::Symbol),
+                .map(|t| {
+                    let raw = doc.slice(t.span);
+                    Tok {
+                        span: t.span,
+                        lower: raw.to_lowercase().replace('\u{2019}', "'"),
+                        punct: matches!(t.kind, TokenKind::Punct | TokenKind::Symbol),
+                        cap: raw.starts_with(|c: char| c.is_uppercase()),
+                    }
                 })
                 .collect();
             let cands = self.candidates(doc, kb, date, &words, m_start..m_end);
@@ -282,7 +371,10 @@ impl EventCoder {
             let e = &doc.layers.entities[cands[i].entity as usize];
             if e.kind == EntityType::Group && e.subtype.as_deref() == Some("nationality") {
                 if let Some(next) = cands.get(i + 1) {
-                    if next.t0 > cands[i].t1 && next.t0 <= cands[i].t1 + 3 && next.kind != EntityType::Group {
+                    // Only titles may stand between ("Russian President Vladimir Putin"), not a
+                    // verb ("Palestinians blamed Israel").
+                    let titles = (cands[i].t1 + 1..next.t0).all(|j| words[j].cap);
+                    if next.t0 > cands[i].t1 && next.t0 <= cands[i].t1 + 3 && next.kind != EntityType::Group && titles {
                         keep[i] = false;
                     }
                 }
@@ -351,6 +443,8 @@ impl EventCoder {
             }
         }
         accepted.sort_by_key(|f| (f.head, f.end));
+        // "must" is a demand only when someone is reported saying it ("X said Y must …").
+        accepted.retain(|f| f.pat.text != "must" || (0..f.head).any(|i| SAY.contains(&words[i].lower.as_str())));
         // A governing verb (appeal, intent, investigate, demand, disapprove, reject, threaten)
         // takes the actions of its clause as its complement: "refused to deploy peacekeepers"
         // is a rejection, not a deployment.
@@ -394,7 +488,19 @@ impl EventCoder {
                 }
                 // The main clause's action comes first: later triggers are less likely the
                 // sentence's event.
-                ev.confidence = (ev.confidence - 0.08 * rank as f32).max(0.05);
+                let mut penalty = 0.08 * rank as f32;
+                if let Some(first_f) = accepted.first().filter(|a| a.head < f.head) {
+                    if (first_f.end + 1..f.head).any(|i| SUBORD.contains(&words[i].lower.as_str())) {
+                        penalty += 0.1;
+                        ev.evidence.push("confidence: in a subordinate clause after the sentence's first event".into());
+                    }
+                }
+                // Codebook 10: demands made by protesting are coded as the protest (14x).
+                if ev.root == "10" && out[first..].iter().any(|e| e.root == "14" && e.trigger.end <= ev.trigger.start) {
+                    penalty += 0.15;
+                    ev.evidence.push("confidence: the demand of an earlier protest".into());
+                }
+                ev.confidence = (ev.confidence - penalty).max(0.05);
                 if !out.iter().any(|o: &Event| {
                     o.trigger == ev.trigger && o.code == ev.code && o.source == ev.source && o.target == ev.target
                 }) {
@@ -454,9 +560,30 @@ impl EventCoder {
                 None
             }
         };
+        // "announces a meeting": an announced meeting is yet to come.
+        let announced_noun = {
+            let mut p = h;
+            while p > 0 && h - p < 3 && !NP_DETS.contains(&w(p - 1)) && is_modifier(w(p - 1)) {
+                p -= 1;
+            }
+            p > 1 && NP_DETS.contains(&w(p - 1)) && matches!(w(p - 2), "announce" | "announces" | "announced")
+        };
         // Subject: the nearest actor before the trigger that is not in a prepositional phrase.
         let mut subj: Option<(&Cand, bool)> = None;
         let mut crossed = false;
+        // "Opposition groups in Zimbabwe are demanding …": when no actor stands in subject
+        // position, the actor of a prepositional phrase after a group noun right before the
+        // trigger names the doers' country.
+        let mut pp_subject: Option<&Cand> = None;
+        let group_pp = |c: &Cand| -> bool {
+            let mut p = c.t0;
+            while p > 0 && (DETS.contains(&w(p - 1)) || is_adjective_like(w(p - 1))) && c.t0 - p < 2 {
+                p -= 1;
+            }
+            p >= 2
+                && matches!(w(p - 1), "in" | "of" | "from" | "throughout" | "across" | "inside")
+                && ACTOR_NOUNS.contains(&w(p - 2))
+        };
         for c in cands.iter().rev() {
             if np_limit.is_some_and(|d| c.t1 < d) {
                 break;
@@ -468,11 +595,36 @@ impl EventCoder {
                 crossed = true;
             }
             if before(c).is_some_and(|b| PREPS.contains(&b)) {
+                if pp_subject.is_none()
+                    && !crossed
+                    && h - c.t1 <= 6
+                    && (c.t1 + 1..h).all(|j| w(j) != "," && !words[j].punct)
+                    && group_pp(c)
+                {
+                    pp_subject = Some(c);
+                }
                 continue;
             }
             subj = Some((c, !crossed));
             break;
         }
+        if subj.is_none() && !passive {
+            if let Some(c) = pp_subject {
+                evidence.push("source: the actor named in the subject's phrase (\"groups in X\")".into());
+                subj = Some((c, false));
+            }
+        }
+        // "X said Y must …": Y is the target of X's demand.
+        let must = f.pat.text == "must";
+        let speaker = if must {
+            let (s, _) = subj?;
+            let say = (0..s.t0).rev().find(|&i| SAY.contains(&w(i)))?;
+            let sp = cands.iter().rev().find(|c| c.t1 < say && !before(c).is_some_and(|b| PREPS.contains(&b)))?;
+            evidence.push("demand: the speaker's `must` on the actor before it".into());
+            Some(sp)
+        } else {
+            None
+        };
         // Object: the first actor after the match, within the clause, not a location.
         let mut obj: Option<&Cand> = None;
         let mut agent: Option<&Cand> = None;
@@ -498,7 +650,9 @@ impl EventCoder {
                 obj = Some(c);
             }
         }
-        let (source, target) = if passive {
+        let (source, target) = if let Some(sp) = speaker {
+            (Some(sp), subj.map(|s| s.0))
+        } else if passive {
             evidence.push("passive: the subject is the target, the by-phrase the source".into());
             (agent, subj.map(|s| s.0))
         } else {
@@ -534,7 +688,7 @@ impl EventCoder {
             }
             None
         };
-        let (modality, why) = if let Some(x) = window(4, NEGATION) {
+        let (mut modality, why) = if let Some(x) = window(4, NEGATION) {
             (Modality::Negated, x)
         } else if sentence_if {
             (Modality::Hypothetical, "if".to_string())
@@ -542,6 +696,8 @@ impl EventCoder {
             (Modality::Hypothetical, x)
         } else if let Some(x) = window(6, INTENT) {
             (Modality::Announced, x)
+        } else if announced_noun && f.pat.code.starts_with("04") {
+            (Modality::Announced, "announce".to_string())
         } else {
             (Modality::Happened, String::new())
         };
@@ -551,26 +707,59 @@ impl EventCoder {
         let mut code = match &f.composed {
             Some(c) => {
                 evidence.push(format!("complement: {} with its complement is {c}", f.pat.code));
-                c.clone()
+                self.refined(c, read, &mut evidence)
             }
             None => self.refined(&f.pat.code, read, &mut evidence),
         };
         // CAMEO: announced cooperation is an expression of intent (03x); an announced or
         // conditional hostile act is a threat (13x).
-        let intends = window(6, INTENT).is_some();
+        let intent_word = window(6, INTENT);
+        let intends = intent_word.is_some();
         let announced = modality == Modality::Announced;
-        if (announced || (modality == Modality::Hypothetical && intends))
-            && matches!(&code[..2], "14" | "15" | "16" | "17" | "18" | "19" | "20")
-        {
-            let t = compose("130", &code).unwrap_or_else(|| "138".to_string());
-            evidence.push(format!("threat: announced {code} is coded {t} (threaten)"));
-            code = self.refined(&t, read, &mut evidence);
+        let hostile = matches!(&code[..2], "14" | "15" | "16" | "17" | "18" | "19" | "20");
+        let word = intent_word.as_deref().unwrap_or(why.as_str());
+        if (announced || (modality == Modality::Hypothetical && intends)) && hostile && !ATTEMPT.contains(&word) {
+            if PREPARE.contains(&word) && matches!(&code[..2], "18" | "19" | "20") {
+                evidence.push(format!("posture: preparing {code} is coded 150 (show of force)"));
+                code = "150".to_string();
+            } else {
+                let t = compose("130", &code).unwrap_or_else(|| "138".to_string());
+                evidence.push(format!("threat: announced {code} is coded {t} (threaten)"));
+                code = self.refined(&t, read, &mut evidence);
+            }
         }
-        if announced && matches!(&code[..2], "04" | "05" | "06" | "07" | "08") {
+        // An announced or conditional promise ("would meet … if") is an intent as well.
+        if (announced || (modality == Modality::Hypothetical && intends))
+            && matches!(&code[..2], "04" | "05" | "06" | "07" | "08")
+        {
             if let Some(i) = compose("030", &code) {
                 evidence.push(format!("intent: announced {code} is coded {i} (express intent)"));
                 code = self.refined(&i, read, &mut evidence);
             }
+        }
+        // "will not accept", "would not meet": a refusal of cooperation is a rejection (12x).
+        if modality == Modality::Negated
+            && matches!(&code[..2], "03" | "04" | "05" | "06" | "07" | "08")
+            && window(6, FUTURE).is_some()
+        {
+            let r = match code.get(..3) {
+                Some("036") => "125".to_string(),
+                Some("037") => "127".to_string(),
+                Some("038") | Some("039") => "126".to_string(),
+                _ if code.starts_with("03") => "120".to_string(),
+                _ => compose("120", &code).unwrap_or_else(|| "120".to_string()),
+            };
+            evidence.push(format!("rejection: refusing {code} is coded {r} (reject)"));
+            code = self.refined(&r, read, &mut evidence);
+            // Stated now, unless under a condition ("even if … would not meet").
+            let mut p = h;
+            let mut cond = false;
+            while p > 0 && !is_boundary(p - 1) && w(p - 1) != "," {
+                p -= 1;
+                cond |= w(p) == "if";
+            }
+            cond |= p > 0 && w(p - 1) == "if";
+            modality = if cond { Modality::Hypothetical } else { Modality::Happened };
         }
         let info = self.table.get(&code)?;
 
@@ -639,17 +828,23 @@ impl EventCoder {
 }
 
 impl EventCoder {
-    /// The first sub-code of `code` (`data/refine.tsv`) whose words the sentence holds.
+    /// The first sub-code of `code` (`data/refine.tsv`) whose words the sentence holds, refined
+    /// again while a rule applies to the sub-code (190 → 183 `bomb` → 1832 `car`).
     fn refined(&self, code: &str, read: &[Vec<String>], evidence: &mut Vec<String>) -> String {
-        for (parent, child, words) in &self.refine {
-            if parent == code {
-                if let Some(w) = read.iter().flatten().find(|r| words.contains(r)) {
-                    evidence.push(format!("refine: {code} → {child} (`{w}`)"));
-                    return child.clone();
+        let mut code = code.to_string();
+        'step: for _ in 0..3 {
+            for (parent, child, words) in &self.refine {
+                if *parent == code {
+                    if let Some(w) = read.iter().flatten().find(|r| words.contains(r)) {
+                        evidence.push(format!("refine: {code} → {child} (`{w}`)"));
+                        code = child.clone();
+                        continue 'step;
+                    }
                 }
             }
+            break;
         }
-        code.to_string()
+        code
     }
 }
 
@@ -742,6 +937,10 @@ pub(crate) fn compose(gov: &str, comp: &str) -> Option<String> {
     };
     let root = comp.get(..2)?;
     let three = comp.get(..3).unwrap_or(comp);
+    // A promise or vow of a hostile act is a threat.
+    if gov == "030" && matches!(root, "14" | "15" | "16" | "17" | "18" | "19" | "20") {
+        return compose("130", comp);
+    }
     Some(match (gov, root) {
         ("030", "04") => {
             if three == "045" {
@@ -767,19 +966,18 @@ pub(crate) fn compose(gov: &str, comp: &str) -> Option<String> {
         ("020", "07") => sub("023", 4),
         ("020", "08") if three == "083" => reform("024"),
         ("020", "08") => yield_("025")?,
+        // The codebook's numbering: 105 yield, 106 meeting, 107 settlement, 108 mediation.
         ("100", "04") => {
             if three == "045" {
-                "105".into()
-            } else {
                 "108".into()
+            } else {
+                "106".into()
             }
         }
         ("100", "05") => "102".into(),
         ("100", "06") => sub("101", 4),
         ("100", "07") => sub("103", 4),
         ("100", "08") if three == "083" => reform("104"),
-        ("100", "08") if comp == "0871" => "107".into(),
-        ("100", "08") if comp == "0874" => "106".into(),
         ("100", "08") => yield_("105")?,
         ("120", "04") => {
             if three == "045" {
@@ -804,6 +1002,8 @@ pub(crate) fn compose(gov: &str, comp: &str) -> Option<String> {
         },
         ("130", "17") => match three {
             "172" => reform("132"),
+            // Codebook 137: threats to imprison or to clamp down are threats of repression.
+            "173" => "137".into(),
             "175" => "137".into(),
             _ => "132".into(),
         },

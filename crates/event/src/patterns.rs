@@ -119,7 +119,7 @@ pub fn readings(w: &str, irregular: &HashMap<&'static str, &'static str>) -> Vec
     let undouble = |s: &str| -> Option<String> {
         let b = s.as_bytes();
         let n = b.len();
-        (n >= 3 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b'l' | b's' | b'e')).then(|| s[..n - 1].to_string())
+        (n >= 3 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b's' | b'e')).then(|| s[..n - 1].to_string())
     };
     if let Some(s) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied")) {
         push(format!("{s}y"));

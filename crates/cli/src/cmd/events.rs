@@ -142,16 +142,38 @@ fn markdown(r: &EventsReport, gold: &Path, codebook: bool) -> String {
     let _ = writeln!(
         s,
         "\n## How overfitting was avoided\n\n\
-         The patterns (`crates/event/data/verbs.tsv`, `refine.tsv`) are general verbs and nouns \
-         written from the CAMEO codebook's code definitions; no pattern names a record's actors, \
-         places or phrasing. While writing them only the development half (records at even \
-         positions) was read for errors; the held-out half (odd positions) was scored but not \
-         looked at. The gap between the halves' full-code accuracy shows how much the sub-code \
-         rules lean on what was seen.\n\n\
-         Floors (issue 6): root-code accuracy >= 0.75 (reached on both halves), full-code \
-         accuracy >= 0.55 (not reached: the GSR sentences are the codebook's illustrations of \
-         its 4-digit codes, which a general pattern set codes at root level more often than at \
-         the exact sub-code)."
+         The patterns (`crates/event/data/verbs.tsv`, `refine.tsv`) and the coder's rules \
+         (`crates/event/src/coder.rs`) are general verbs, nouns and modality rules written from the \
+         CAMEO codebook's code definitions (read without their Example rows); no pattern names a \
+         record's actors, places or phrasing. While writing them only the development half \
+         (records at even positions) was read for errors; the held-out half (odd positions) was \
+         scored but its records were not looked at, and no rule was kept or dropped for its score."
+    );
+    let (dev, held) = (&r.development, &r.held_out);
+    let gap = dev.code_accuracy - held.code_accuracy;
+    let _ = writeln!(
+        s,
+        "\nThe gap between the halves' full-code accuracy ({:.3} against {:.3}: {:.3}) shows how much \
+         the sub-code rules lean on what was seen; the held-out figure is the estimate for unseen \
+         text, and the all-records figure overstates it by about half the gap.",
+        dev.code_accuracy, held.code_accuracy, gap
+    );
+    let reached = |v: f64, floor: f64| if v >= floor { "reached" } else { "not reached" };
+    let _ = writeln!(
+        s,
+        "\nFloors (issue 6): root-code accuracy >= 0.75: {} on the development half ({:.3}), {} on \
+         the held-out half ({:.3}); full-code accuracy >= 0.55: {} over all records ({:.3}), {} on the \
+         development half ({:.3}), {} on the held-out half ({:.3}).",
+        reached(dev.root_accuracy, 0.75),
+        dev.root_accuracy,
+        reached(held.root_accuracy, 0.75),
+        held.root_accuracy,
+        reached(r.all.code_accuracy, 0.55),
+        r.all.code_accuracy,
+        reached(dev.code_accuracy, 0.55),
+        dev.code_accuracy,
+        reached(held.code_accuracy, 0.55),
+        held.code_accuracy
     );
     let _ = writeln!(s, "\n## By gold category\n\n| category | records | coded | root right |\n|---|---|---|---|");
     for (k, (n, c, ok)) in &r.by_category {
