@@ -8,12 +8,17 @@
 
 mod cli;
 mod cmd;
+mod config;
 mod usage;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Err(e) = config::load() {
+        eprintln!("newsgraph: error: {e:#}");
+        return ExitCode::from(2);
+    }
     let args = cli::Cli::parse();
     match cmd::run(args) {
         Ok(code) => code,

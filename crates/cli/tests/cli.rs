@@ -546,3 +546,42 @@ fn analyze_sample_repairs_and_links_names() {
     let sumy = entities.iter().find(|e| e["id"] == "loc:ua-sumy").unwrap();
     assert_eq!(sumy["geo"]["country"], "UA");
 }
+
+/// `newsgraph.toml` (or `$NEWSGRAPH_CONFIG`) gives `--store` its default; the command line and
+/// the environment win; a bad file is an error naming it.
+#[test]
+fn the_configuration_file_names_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("configured-store");
+    let (code, _, err) = run(&["ingest", "examples/alaska-summit.txt", "--store", store.to_str().unwrap(), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let conf = tmp.path().join("newsgraph.toml");
+    std::fs::write(&conf, format!("# where the articles are\nstore = {:?}\n", store.to_str().unwrap())).unwrap();
+    let stats = |c: &mut std::process::Command| {
+        let out = c.args(["stats", "--json"]).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Found in the working directory, and through NEWSGRAPH_CONFIG.
+    let (code, out, err) = stats(bin().current_dir(tmp.path()));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("\"documents\": 1"), "{out}");
+    let (code, out, _) = stats(bin().env("NEWSGRAPH_CONFIG", &conf));
+    assert_eq!((code, out.contains("\"documents\": 1")), (Some(0), true), "{out}");
+    // The environment wins over the file.
+    let other = tmp.path().join("other");
+    let (code, _, err) = stats(bin().current_dir(tmp.path()).env("NEWSGRAPH_STORE", &other));
+    assert_eq!(code, Some(2), "no store there: {err}");
+    assert!(err.contains(other.to_str().unwrap()), "{err}");
+    // A bad file: exit 2, the file and the problem named.
+    std::fs::write(&conf, "store = 5\n").unwrap();
+    let (code, _, err) = stats(bin().current_dir(tmp.path()));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("newsgraph.toml") && err.contains("store must be a string"), "{err}");
+    let (code, _, err) = stats(bin().env("NEWSGRAPH_CONFIG", tmp.path().join("missing.toml")));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("missing.toml"), "{err}");
+}

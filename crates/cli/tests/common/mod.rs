@@ -7,6 +7,8 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_newsgraph"));
     c.current_dir(repo_root());
     c.env_remove("NEWSGRAPH_STORE");
+    c.env_remove("NEWSGRAPH_NATS");
+    c.env_remove("NEWSGRAPH_CONFIG");
     c
 }
 
