@@ -7,8 +7,8 @@
 //! ([`CorpusWork::assign_corpus`]) and acknowledges after the commit. A leader that dies
 //! leaves its batch unacknowledged: the stream redelivers it to the next leader, which
 //! first replays the assignments made so far and skips the ids already assigned.
-use crate::worker::{ack_all, dead_letter, drained, fail, fetch, FailCounts, Stop};
-use crate::{ClusterError, Result, CORPUS_CONSUMER, EXTRACTED_STREAM, OUTAGE};
+use crate::worker::{ack_all, dead_letter, drained, fail, fetch_or_wait, FailCounts, Stop};
+use crate::{ClusterError, Result, CORPUS_CONSUMER, EXTRACTED_STREAM};
 use async_nats::jetstream::{self, AckKind, Message};
 use newsgraph_store::CorpusWork;
 use serde::Serialize;
@@ -114,20 +114,10 @@ pub async fn run_corpus(
             }
             idle_since = None;
         }
-        let messages = match fetch(&consumer, opts.batch, opts.fetch_wait).await {
-            Ok(m) => {
-                failing_since = None;
-                m
-            }
-            Err(e) => {
-                let since = *failing_since.get_or_insert_with(Instant::now);
-                if since.elapsed() >= OUTAGE {
-                    return Err(e);
-                }
-                eprintln!("newsgraph corpus: warning: {e}; retrying");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                continue;
-            }
+        let Some(messages) =
+            fetch_or_wait(&consumer, opts.batch, opts.fetch_wait, &mut failing_since, "corpus").await?
+        else {
+            continue;
         };
         if messages.is_empty() {
             if idle_over(&mut idle_since) && run_dry().await.unwrap_or(false) {

@@ -9,13 +9,12 @@ pub type SharedReport = Arc<Mutex<WorkerReport>>;
 /// The counters of a corpus process, shared with the metrics endpoint.
 pub type SharedCorpusReport = Arc<Mutex<CorpusRunReport>>;
 
-fn label(name: &str) -> String {
+fn label_value(name: &str) -> String {
     name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.:".contains(*c)).collect()
 }
 
 /// Renders the counters (`newsgraph_worker_*`), labelled with the worker's name.
 pub fn render(r: &WorkerReport, worker: &str) -> String {
-    let worker = label(worker);
     let mut out = String::new();
     let counters: [(&str, &str, u64); 9] = [
         ("batches_total", "Batches fetched, annotated and stored.", r.batches),
@@ -28,24 +27,35 @@ pub fn render(r: &WorkerReport, worker: &str) -> String {
         ("retried_total", "Articles offered again after a failure.", r.retried),
         ("dead_total", "Articles sent to the dead-letter stream.", r.dead),
     ];
-    for (name, help, value) in counters {
-        let _ = writeln!(out, "# HELP newsgraph_worker_{name} {help}");
-        let _ = writeln!(out, "# TYPE newsgraph_worker_{name} counter");
-        let _ = writeln!(out, "newsgraph_worker_{name}{{worker=\"{worker}\"}} {value}");
-    }
-    let _ = writeln!(out, "# HELP newsgraph_worker_articles_per_second Articles received per second since start.");
-    let _ = writeln!(out, "# TYPE newsgraph_worker_articles_per_second gauge");
-    let _ = writeln!(out, "newsgraph_worker_articles_per_second{{worker=\"{worker}\"}} {:.3}", r.articles_per_second);
+    write_metrics(&mut out, "newsgraph_worker", ("worker", worker), "counter", &counters);
+    let rate = format!("{:.3}", r.articles_per_second);
+    let gauge = [("articles_per_second", "Articles received per second since start.", rate)];
+    write_metrics(&mut out, "newsgraph_worker", ("worker", worker), "gauge", &gauge);
     out
+}
+
+/// Appends metrics `{prefix}_{name}{label="value"} value` with their HELP and TYPE lines; the
+/// label value keeps only characters that need no escaping.
+fn write_metrics<V: std::fmt::Display>(
+    out: &mut String,
+    prefix: &str,
+    (label, value): (&str, &str),
+    kind: &str,
+    metrics: &[(&str, &str, V)],
+) {
+    let value = label_value(value);
+    for (name, help, v) in metrics {
+        let _ = writeln!(out, "# HELP {prefix}_{name} {help}");
+        let _ = writeln!(out, "# TYPE {prefix}_{name} {kind}");
+        let _ = writeln!(out, "{prefix}_{name}{{{label}=\"{value}\"}} {v}");
+    }
 }
 
 /// Renders a corpus process's counters (`newsgraph_corpus_*`) and whether it leads.
 pub fn render_corpus(r: &CorpusRunReport, process: &str) -> String {
-    let process = label(process);
     let mut out = String::new();
-    let _ = writeln!(out, "# HELP newsgraph_corpus_leader 1 while this process leads corpus work, 0 on standby.");
-    let _ = writeln!(out, "# TYPE newsgraph_corpus_leader gauge");
-    let _ = writeln!(out, "newsgraph_corpus_leader{{process=\"{process}\"}} {}", u8::from(r.leading));
+    let leader = [("leader", "1 while this process leads corpus work, 0 on standby.", u64::from(r.leading))];
+    write_metrics(&mut out, "newsgraph_corpus", ("process", process), "gauge", &leader);
     let counters: [(&str, &str, u64); 7] = [
         ("batches_total", "Batches of article ids assigned.", r.batches),
         ("received_total", "Article ids received (redeliveries count again).", r.received),
@@ -55,11 +65,7 @@ pub fn render_corpus(r: &CorpusRunReport, process: &str) -> String {
         ("retried_total", "Ids offered again after a failure.", r.retried),
         ("dead_total", "Ids sent to the dead-letter stream.", r.dead),
     ];
-    for (name, help, value) in counters {
-        let _ = writeln!(out, "# HELP newsgraph_corpus_{name} {help}");
-        let _ = writeln!(out, "# TYPE newsgraph_corpus_{name} counter");
-        let _ = writeln!(out, "newsgraph_corpus_{name}{{process=\"{process}\"}} {value}");
-    }
+    write_metrics(&mut out, "newsgraph_corpus", ("process", process), "counter", &counters);
     out
 }
 

@@ -88,24 +88,10 @@ pub async fn run_worker(
     let mut failing_since: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         beat.beat(report.received, None).await;
-        // A fetch never hangs: while the client reconnects, a pull may get no answer at all.
-        let fetched = fetch(&consumer, opts.batch, opts.fetch_wait).await;
-        let messages = match fetched {
-            Ok(m) => {
-                failing_since = None;
-                m
-            }
-            // The server or the stream leader is gone for a moment (a cluster elects a new
-            // one within seconds): wait and pull again; give up after OUTAGE.
-            Err(e) => {
-                let since = *failing_since.get_or_insert_with(Instant::now);
-                if since.elapsed() >= OUTAGE {
-                    return Err(e);
-                }
-                eprintln!("newsgraph worker: warning: {e}; retrying");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                continue;
-            }
+        let Some(messages) =
+            fetch_or_wait(&consumer, opts.batch, opts.fetch_wait, &mut failing_since, "worker").await?
+        else {
+            continue;
         };
         if messages.is_empty() {
             let since = *idle_since.get_or_insert_with(Instant::now);
@@ -128,9 +114,35 @@ pub async fn run_worker(
     Ok(report)
 }
 
+/// Fetches a batch. While the server or the stream leader is gone for a moment (a cluster
+/// elects a new one within seconds) it waits a little and answers `None` (pull again);
+/// `failing_since` tracks the outage, given up after [`OUTAGE`].
+pub(crate) async fn fetch_or_wait(
+    consumer: &PullConsumer,
+    max: usize,
+    wait: Duration,
+    failing_since: &mut Option<Instant>,
+    role: &str,
+) -> Result<Option<Vec<Message>>> {
+    match fetch(consumer, max, wait).await {
+        Ok(m) => {
+            *failing_since = None;
+            Ok(Some(m))
+        }
+        Err(e) => {
+            if failing_since.get_or_insert_with(Instant::now).elapsed() >= OUTAGE {
+                return Err(e);
+            }
+            eprintln!("newsgraph {role}: warning: {e}; retrying");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            Ok(None)
+        }
+    }
+}
+
 /// Fetches up to `max` messages, waiting up to `wait` for them. Never hangs: while the client
 /// reconnects, a pull may get no answer at all.
-pub(crate) async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Vec<Message>> {
+async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Vec<Message>> {
     let pull = async {
         let mut batch = consumer
             .fetch()

@@ -167,15 +167,8 @@ pub fn worker(
     let shared: SharedReport = Arc::default();
     let rt = runtime()?;
     let report = rt.block_on(async {
-        if let Some(addr) = metrics {
-            let (name, shared) = (newsgraph_cluster::heartbeat::process_name(), shared.clone());
-            serve_metrics(addr, move || {
-                newsgraph_cluster::metrics::render(&shared.lock().map(|r| r.clone()).unwrap_or_default(), &name)
-            })
-            .await?;
-        }
-        let client = newsgraph_cluster::connect(nats).await?;
-        stop_on_signal(&stop, "worker");
+        let render = newsgraph_cluster::metrics::render;
+        let client = start(nats, metrics, shared.clone(), render, &stop, "worker").await?;
         let mut last = Instant::now();
         let report = newsgraph_cluster::run_worker(&client, store, &pipeline, opts, &stop, |r| {
             if let Ok(mut s) = shared.lock() {
@@ -231,15 +224,8 @@ pub fn corpus(
     let stop: Stop = Arc::new(AtomicBool::new(false));
     let shared: SharedCorpusReport = Arc::default();
     let report = runtime()?.block_on(async {
-        if let Some(addr) = metrics {
-            let (name, shared) = (newsgraph_cluster::heartbeat::process_name(), shared.clone());
-            serve_metrics(addr, move || {
-                newsgraph_cluster::metrics::render_corpus(&shared.lock().map(|r| r.clone()).unwrap_or_default(), &name)
-            })
-            .await?;
-        }
-        let client = newsgraph_cluster::connect(nats).await?;
-        stop_on_signal(&stop, "corpus");
+        let render = newsgraph_cluster::metrics::render_corpus;
+        let client = start(nats, metrics, shared.clone(), render, &stop, "corpus").await?;
         let (mut last, mut was_leading) = (Instant::now(), false);
         let report = newsgraph_cluster::run_corpus(&client, store, opts, &stop, |r| {
             if let Ok(mut s) = shared.lock() {
@@ -287,22 +273,32 @@ pub fn corpus(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Serves `/metrics` at `addr` in the background.
-async fn serve_metrics(addr: &str, render: impl Fn() -> String + Clone + Send + Sync + 'static) -> Result<()> {
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?;
-    tokio::spawn(newsgraph_cluster::metrics::serve(listener, render));
-    Ok(())
-}
-
-/// Sets `stop` on SIGTERM / Ctrl-C.
-fn stop_on_signal(stop: &Stop, role: &'static str) {
+/// What a worker or corpus process does first: serve its report at `metrics` (Prometheus
+/// text made by `render`), connect to NATS, and set `stop` on SIGTERM / Ctrl-C.
+async fn start<R: Clone + Default + Send + 'static>(
+    nats: &str,
+    metrics: Option<&str>,
+    report: Arc<std::sync::Mutex<R>>,
+    render: fn(&R, &str) -> String,
+    stop: &Stop,
+    role: &'static str,
+) -> Result<newsgraph_cluster::async_nats::Client> {
+    if let Some(addr) = metrics {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+        let name = newsgraph_cluster::heartbeat::process_name();
+        let text = move || render(&report.lock().map(|r| r.clone()).unwrap_or_default(), &name);
+        tokio::spawn(newsgraph_cluster::metrics::serve(listener, text));
+    }
+    let client = newsgraph_cluster::connect(nats).await?;
     let flag = stop.clone();
     tokio::spawn(async move {
         newsgraph_server::shutdown_signal().await;
         eprintln!("newsgraph {role}: stopping after the batch in hand");
         flag.store(true, Ordering::SeqCst);
     });
+    Ok(client)
 }
 
 /// What `bench cluster` measured.
