@@ -76,7 +76,8 @@ impl FailCounts for CorpusRunReport {
 }
 
 /// Runs a corpus process until `stop` is set (or, with `exit_when_idle`, until the work runs
-/// dry: nothing left in the extracted stream nor in the workers'). `on_batch` sees the running report after each batch and each standby poll.
+/// dry: nothing left in the extracted stream nor in the workers'). `on_batch` sees the running
+/// report after each batch and each standby poll.
 pub async fn run_corpus(
     client: &async_nats::Client,
     store: &mut dyn CorpusWork,
