@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the browser tests of the web UI need (crates/cli/tests/ui_browser.rs):
-# Debian's Chromium at /usr/bin/chromium and the e2e folder's node modules (playwright-core,
-# pinned by crates/server/ui/e2e/package-lock.json; it drives that Chromium, it downloads
-# no browser of its own).
+# Debian's Chromium at /usr/bin/chromium and the e2e folder's node modules (playwright-core
+# and axe-core, the accessibility audit, pinned by crates/server/ui/e2e/package-lock.json;
+# playwright-core drives that Chromium, it downloads no browser of its own).
 #
 #   scripts/ci/browser.sh            # install what is missing
 #   CI=1 cargo test -p newsgraph --test ui_browser
@@ -31,4 +31,4 @@ log "node $(node --version), npm $(npm --version)"
 
 # npm ci installs exactly the lock file's versions; the browser is Debian's.
 (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-log "playwright-core $(node -p "require('$E2E/node_modules/playwright-core/package.json').version")"
+log "playwright-core $(node -p "require('$E2E/node_modules/playwright-core/package.json').version"), axe-core $(node -p "require('$E2E/node_modules/axe-core/package.json').version")"

@@ -379,6 +379,11 @@ pub enum EvalCommand {
         /// Re-case every word first (robustness to all-caps or lower-case text).
         #[arg(long, value_enum)]
         recase: Option<Recase>,
+        /// Score the whole entity stage (tagger, rules, knowledge base, linking: the mentions
+        /// `analyze` shows) on each document rebuilt from the gold tokens, instead of the
+        /// tagger alone. Mentions are mapped to the tokens they cover.
+        #[arg(long, conflicts_with = "model")]
+        pipeline: bool,
         #[arg(long)]
         json: bool,
         /// Also write a Markdown report here (e.g. eval/reports/ner-conll2003-testb.md).

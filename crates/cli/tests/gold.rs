@@ -69,6 +69,30 @@ fn ner_conll2003_testb_f1_floor() {
 /// Slightly under the committed model's measured eng.testb F1 (see eval/reports/ner-conll2003-testb.md).
 const NER_TESTB_FLOOR: f64 = 0.88;
 
+/// The whole entity stage (`eval ner --pipeline`) on the three NER files: floors just under
+/// the measured figures, each above spaCy small's (eval/reports/ner-baselines.md).
+#[test]
+fn ner_entity_stage_floors() {
+    let Some(data) = common::shared_data() else { return };
+    let re3d_map = "Location=LOC,Nationality=MISC,Organisation=ORG,Person=PER";
+    let cases: [(&str, &[&str], f64, f64); 3] = [
+        ("conll2003/eng.testb", &[], 0.83, 0.595),
+        ("wikigold/CONLL-format/data/wikigold.conll.txt", &[], 0.65, 0.518),
+        ("re3d/re3d-train.conll", &["--scheme", "iob2", "--map", re3d_map], 0.28, 0.252),
+    ];
+    for (file, extra, floor, spacy) in cases {
+        let path = data.join(file);
+        let mut args = vec!["eval", "ner", "--conll", path.to_str().unwrap(), "--pipeline", "--json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = common::run(&args);
+        assert_eq!(code, 0, "{file}: {err}");
+        let r: Value = serde_json::from_str(&out).unwrap();
+        let f1 = r["f1"].as_f64().unwrap();
+        eprintln!("NER entity stage {file}: F1 {f1:.4} (spaCy small {spacy})");
+        assert!(f1 >= floor && f1 > spacy, "{file}: F1 {f1:.4} is under the {floor} floor");
+    }
+}
+
 #[test]
 fn tempeval3_tbaq_timex_floors() {
     let Some(data) = common::shared_data() else { return };

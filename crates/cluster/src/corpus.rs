@@ -10,7 +10,7 @@
 use crate::worker::{ack_all, dead_letter, drained, fail, fetch_or_wait, FailCounts, Stop};
 use crate::{ClusterError, Result, CORPUS_CONSUMER, EXTRACTED_STREAM};
 use async_nats::jetstream::{self, AckKind, Message};
-use newsgraph_store::CorpusWork;
+use newsgraph_store::{CorpusWork, Prepared};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -50,6 +50,8 @@ pub struct CorpusRunReport {
     pub leading: bool,
     /// Seconds spent standing by before it led (or in all, when it never did).
     pub standby_seconds: f64,
+    /// How the corpus state was rebuilt on taking the lead (snapshot, replay).
+    pub prepared: Option<Prepared>,
     pub batches: u64,
     /// Ids received (a redelivered id counts again).
     pub received: u64,
@@ -114,6 +116,8 @@ pub async fn run_corpus(
                 continue;
             }
             idle_since = None;
+            report.prepared = Some(tokio::task::block_in_place(|| store.prepare_corpus())?);
+            on_batch(&report);
         }
         let Some(messages) =
             fetch_or_wait(&consumer, opts.batch, opts.fetch_wait, &mut failing_since, "corpus").await?

@@ -39,10 +39,11 @@
 //! ```
 use newsgraph_kb::names::{fold, forms_similarity, translit_key, Forms};
 use newsgraph_model::{Document, EntityType};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Parameters of [`Identities`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct IdentityConfig {
     /// Shared context weight (sum of IDFs) needed when both names have one transliteration key.
     pub same_key_context: f32,
@@ -107,9 +108,24 @@ pub struct Merges {
     pub evidence: Vec<(String, f32, f32)>,
 }
 
+/// A name's words are stored as their folded form; the comparison views are recomputed.
+mod forms_as_folded {
+    use super::Forms;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[Forms], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|f| f.folded.as_str()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Forms>, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.iter().map(|w| Forms::new(w)).collect())
+    }
+}
+
 /// A name, ready to compare.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Name {
+    #[serde(with = "forms_as_folded")]
     words: Vec<Forms>,
     /// Transliteration key of the words joined.
     joined: String,
@@ -199,7 +215,7 @@ fn name_similarity(a: &Name, b: &Name, person: bool) -> (f32, bool) {
     (last * 0.9, false)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Identity {
     /// The id answering for the identity (a KB id when it holds one).
     id: String,
@@ -211,7 +227,7 @@ struct Identity {
 }
 
 /// Incremental cross-document identity. See the module documentation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Identities {
     cfg: IdentityConfig,
     identities: Vec<Identity>,

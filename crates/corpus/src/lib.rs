@@ -26,8 +26,10 @@
 pub mod identity;
 mod minhash;
 mod neardup;
+pub mod state;
 pub mod story;
 
 pub use minhash::{MinHasher, Signature, NUM_HASHES, SHINGLE_WORDS};
 pub use neardup::{DupGroup, Duplicate, LshIndex, NearDuplicates, DEFAULT_THRESHOLD};
+pub use state::{CorpusState, Observed, SnapshotError};
 pub use story::{features_from_document, ArticleFeatures, Assignment, Named, Story, StoryClusterer, StoryConfig};

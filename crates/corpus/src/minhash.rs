@@ -4,7 +4,7 @@ pub const NUM_HASHES: usize = 120;
 pub const SHINGLE_WORDS: usize = 5;
 
 /// A MinHash signature: one minimum per slot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Signature(pub Vec<u32>);
 
 impl Signature {
@@ -22,7 +22,7 @@ impl Signature {
 /// MinHash with `NUM_HASHES` functions, at the cost of one hash per shingle instead of
 /// `NUM_HASHES` — which is what makes near-duplicate search cheap enough to run on every
 /// article. The hash is fixed, so signatures compare across runs and machines.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct MinHasher;
 
 /// FNV-1a over the ASCII-lower-cased bytes of a word, finished with a multiply-xorshift.

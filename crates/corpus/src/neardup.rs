@@ -1,5 +1,5 @@
 use crate::{MinHasher, Signature, NUM_HASHES};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Estimated Jaccard similarity of word 5-shingles at or above which two texts are
@@ -37,7 +37,7 @@ impl std::hash::Hasher for KeyIsHash {
 type BandTable = HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<KeyIsHash>>;
 
 /// Locality-sensitive hashing over signatures: insert, and query for similar ones.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct LshIndex {
     tables: Vec<BandTable>,
     sigs: Vec<Signature>,
@@ -135,7 +135,7 @@ pub struct DupGroup {
 }
 
 /// Incremental near-duplicate detection with duplicate groups (union-find).
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct NearDuplicates {
     hasher: MinHasher,
     index: LshIndex,

@@ -40,7 +40,7 @@
 //! assert_ne!(a, c);
 //! ```
 use newsgraph_model::{Document, EntityType, TimexType};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -78,7 +78,7 @@ pub struct ArticleFeatures {
 }
 
 /// Parameters of [`StoryClusterer`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct StoryConfig {
     /// Similarity at or above which an article joins a story.
     pub threshold: f32,
@@ -176,7 +176,7 @@ type Sparse = Vec<(u32, f32)>;
 
 /// A story centroid for one kind: summed article vectors, and where each feature was last
 /// posted in the inverted index.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Centroid {
     w: HashMap<u32, (f32, u64)>,
     norm2: f32,
@@ -243,7 +243,7 @@ impl Centroid {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoryState {
     members: Vec<u32>,
     c: [Centroid; KINDS],
@@ -267,7 +267,7 @@ impl StoryState {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Article {
     id: String,
     published: Option<i64>,
@@ -276,7 +276,7 @@ struct Article {
 }
 
 /// A postings list with its absolute start (old entries are dropped from the front).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Postings {
     offset: u64,
     stories: Vec<u32>,
@@ -289,7 +289,7 @@ impl Postings {
 }
 
 /// Incremental story clustering. See the module documentation.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct StoryClusterer {
     cfg: StoryConfig,
     keys: HashMap<String, u32>,

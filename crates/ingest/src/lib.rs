@@ -57,7 +57,7 @@ mod warc;
 pub use decode::{charset_of_content_type, decode, DecodeError, Decoded, DetectedBy};
 pub use error::{ErrorKind, IngestError, Place};
 pub use fetch::{fetch, FetchOptions, Fetched};
-pub use source::{sniff, Format, Source};
+pub use source::{fetched_format, sniff, Format, Source};
 
 use newsgraph_model::Document;
 

@@ -1,7 +1,7 @@
 //! Opening inputs (paths, folders, stdin, URLs, bytes) and iterating their documents.
 use crate::error::{ErrorKind, IngestError, Place};
 use crate::feed::{feed_item, parse_feed};
-use crate::fetch::{fetch, is_url};
+use crate::fetch::{fetch, is_url, Fetched};
 use crate::html::html_article;
 use crate::jsonl::{jsonl_record, read_capped_line};
 use crate::text::parse_text_article;
@@ -69,10 +69,25 @@ pub fn sniff(bytes: &[u8]) -> Format {
     Format::Text
 }
 
+/// The format of a fetched response: its content sniffed, corrected by its content type (an
+/// HTML type makes anything but a feed HTML; an XML, RSS or Atom type makes text a feed).
+pub fn fetched_format(f: &Fetched) -> Format {
+    let format = sniff(&f.body);
+    let ct = f.content_type.clone().unwrap_or_default().to_ascii_lowercase();
+    if ct.contains("html") && format != Format::Feed {
+        Format::Html
+    } else if (ct.contains("xml") || ct.contains("rss") || ct.contains("atom")) && format == Format::Text {
+        Format::Feed
+    } else {
+        format
+    }
+}
+
 enum Input {
     Path(PathBuf),
     Stdin,
     Url(String),
+    Fetched { url: String, fetched: Fetched },
     Reader { name: String, reader: Box<dyn Read + Send>, content_type: Option<String> },
 }
 
@@ -142,6 +157,13 @@ impl Source {
     ) -> Source {
         let input = Input::Reader { name: name.to_string(), reader, content_type: content_type.map(str::to_string) };
         Source::with(VecDeque::from([input]), opts)
+    }
+
+    /// The documents of a response fetched from `url` (by [`fetch`]): what [`Source::open`]
+    /// reads from a URL, for a caller that fetched it itself (to look at the response first,
+    /// or with its own limits). Relative links resolve against the URL after redirects.
+    pub fn from_fetched(url: &str, fetched: Fetched, opts: &IngestOptions) -> Source {
+        Source::with(VecDeque::from([Input::Fetched { url: url.to_string(), fetched }]), opts)
     }
 
     /// Reads from bytes in memory (see [`Source::from_reader`]).
@@ -214,18 +236,14 @@ impl Source {
                 return match fetch(&url, &self.opts.fetch) {
                     Err(e) => one(Err(e)),
                     Ok(f) => {
-                        let mut format = sniff(&f.body);
-                        let ct = f.content_type.clone().unwrap_or_default().to_ascii_lowercase();
-                        if ct.contains("html") && format != Format::Feed {
-                            format = Format::Html;
-                        } else if (ct.contains("xml") || ct.contains("rss") || ct.contains("atom"))
-                            && format == Format::Text
-                        {
-                            format = Format::Feed;
-                        }
+                        let format = fetched_format(&f);
                         self.whole(&url, f.body, format, f.content_type.as_deref(), Some(&f.final_url))
                     }
                 };
+            }
+            Input::Fetched { url, fetched: f } => {
+                let format = fetched_format(&f);
+                return self.whole(&url, f.body, format, f.content_type.as_deref(), Some(&f.final_url));
             }
         };
         let err = |k| IngestError::new(name.as_str(), Place::Whole, k);

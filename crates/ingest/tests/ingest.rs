@@ -680,3 +680,31 @@ fn html_files_with_lying_and_legacy_charsets() {
     assert!(errs.is_empty(), "{errs:?}");
     assert!(docs[0].text().contains("アラスカでプーチン大統領"), "{}", docs[0].text());
 }
+
+/// A response fetched by the caller reads as `Source::open` reads a URL: the format from the
+/// content and the content type, relative links against the URL after redirects.
+#[test]
+fn fetched_responses_read_like_urls() {
+    let feed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/feed.xml")).unwrap();
+    let fetched = |body: &[u8], ct: &str| Fetched {
+        final_url: "https://feeds.example/world/rss".into(),
+        content_type: Some(ct.into()),
+        body: body.to_vec(),
+    };
+    assert_eq!(fetched_format(&fetched(&feed, "application/rss+xml")), Format::Feed);
+    assert_eq!(fetched_format(&fetched(b"<p>Hello</p>", "text/html")), Format::Html);
+    assert_eq!(fetched_format(&fetched(b"Plain words.", "text/plain")), Format::Text);
+    assert_eq!(fetched_format(&fetched(b"<rss version=\"2.0\"></rss>", "text/html")), Format::Feed);
+    let docs: Vec<Document> =
+        Source::from_fetched("https://feeds.example/rss", fetched(&feed, "application/rss+xml"), &opts())
+            .documents()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert_eq!(docs.len(), 3);
+    let input = docs[0].meta.input.as_ref().unwrap();
+    assert_eq!(
+        (input.origin.as_str(), input.format.as_str(), input.record),
+        ("https://feeds.example/rss", "rss", Some(1))
+    );
+    assert!(docs[0].meta.title.as_deref().unwrap().starts_with("Alaska summit ends"));
+}

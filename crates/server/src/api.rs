@@ -8,8 +8,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use newsgraph_store::{
-    EntityQuery, EventQuery, ListQuery, QuoteQuery, SearchQuery, Store, StoryQuery, ENTITY_KINDS,
-    MAX_ENTITY_QUERY_CHARS, MAX_PAGE, MAX_QUOTE_QUERY_CHARS, QUOTE_KINDS,
+    EntityQuery, EventQuery, ListQuery, QuoteQuery, SearchQuery, Store, StoryPage, StoryQuery, ENTITY_KINDS,
+    MAX_ENTITY_QUERY_CHARS, MAX_PAGE, MAX_QUOTE_QUERY_CHARS, QUOTE_KINDS, STORY_ARTICLES_PAGE, STORY_TIMELINE,
+    STORY_TIMELINE_PAGE,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -317,8 +318,14 @@ async fn get_story(
     let id: u64 = id.trim().parse().map_err(|_| {
         ApiError::new(ErrorCode::BadParameter, format!("story id: expected a whole number, got {:?}", short(&id)))
     })?;
-    Checked::new(params, &[])?;
-    match blocking(&store, move |s| Ok(s.story(id)?)).await? {
+    let p = Checked::new(params, &["articles_offset", "articles_limit", "timeline_offset", "timeline_limit"])?;
+    let page = StoryPage {
+        articles_offset: p.number_strict("articles_offset", 0, 1_000_000)?,
+        articles_limit: p.number_strict("articles_limit", STORY_ARTICLES_PAGE, MAX_PAGE)?,
+        timeline_offset: p.number_strict("timeline_offset", 0, STORY_TIMELINE as u64)?,
+        timeline_limit: p.number_strict("timeline_limit", STORY_TIMELINE_PAGE, STORY_TIMELINE as u64)?,
+    };
+    match blocking(&store, move |s| Ok(s.story_page(id, &page)?)).await? {
         Some(d) => Ok(Json(d).into_response()),
         None => Err(ApiError::new(ErrorCode::NotFound, "no story with that id; see /stories")),
     }

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     NotImplemented,
     /// The route exists but not for this HTTP method.
     MethodNotAllowed,
+    /// A URL the user gave could not be fetched (unreachable, an HTTP error, too slow, too
+    /// large).
+    FetchFailed,
 }
 
 impl ErrorCode {
@@ -41,6 +44,7 @@ impl ErrorCode {
             ErrorCode::NotAnalyzable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::FetchFailed => StatusCode::BAD_GATEWAY,
         }
     }
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl ErrorCode {
             ErrorCode::NotAnalyzable => "not_analyzable",
             ErrorCode::NotImplemented => "not_implemented",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::FetchFailed => "fetch_failed",
         }
     }
 }

@@ -5,7 +5,7 @@
 //! (`{"error": {"code", "status", "message"}}`, see [`ApiError`]). The API is documented in
 //! `openapi.yaml`, served at `/openapi.yaml`. The web UI (`ui.rs`, files under `ui/`) is
 //! served at `/` from the same router; [`router_with`] adds the analyzer behind
-//! `POST /analyze`.
+//! `POST /analyze`, [`router_with_feeds`] a feed reader behind `POST /analyze/feed`.
 //!
 //! `lib.rs` is public so that tests start the real server in-process on a loopback port:
 //!
@@ -22,7 +22,9 @@ mod ui;
 
 pub use api::parse_date;
 pub use error::{ApiError, ErrorCode};
-pub use ui::{Analyzer, MAX_ANALYZE_BYTES, UI_CSP};
+pub use ui::{
+    Analyzer, FeedError, FeedItems, FeedLimits, FeedReader, FEED_LIMITS, MAX_ANALYZE_BYTES, MAX_FEED_URL, UI_CSP,
+};
 
 use newsgraph_store::Store;
 use std::sync::Arc;
@@ -37,21 +39,28 @@ pub fn router(store: Arc<dyn Store>) -> axum::Router {
 
 /// The API's routes and the web UI, with `analyzer` behind `POST /analyze`.
 pub fn router_with(store: Arc<dyn Store>, analyzer: Option<Analyzer>) -> axum::Router {
-    api::router(store).merge(ui::router(analyzer))
+    router_with_feeds(store, analyzer, None)
+}
+
+/// [`router_with`], and `feeds` behind `POST /analyze/feed` (without one it answers 501).
+pub fn router_with_feeds(store: Arc<dyn Store>, analyzer: Option<Analyzer>, feeds: Option<FeedReader>) -> axum::Router {
+    api::router(store).merge(ui::router(analyzer, feeds))
 }
 
 /// Serves the API and UI on `listener` until Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
-    serve_with(listener, store, None).await
+    serve_with(listener, store, None, None).await
 }
 
-/// [`serve`] with an analyzer behind `POST /analyze`.
+/// [`serve`] with an analyzer behind `POST /analyze` and a feed reader behind
+/// `POST /analyze/feed`.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     analyzer: Option<Analyzer>,
+    feeds: Option<FeedReader>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router_with(store, analyzer)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router_with_feeds(store, analyzer, feeds)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM (also used by `newsgraph worker` to stop after its batch).

@@ -17,6 +17,13 @@
 //! without storing it. The analyzer is passed in by the binary (`newsgraph serve` gives the
 //! engine's standard pipeline): this crate does not depend on the engine. Without one the
 //! route answers 501 `not_implemented`.
+//!
+//! `POST /analyze/feed` takes `{"url": "https://…"}`, checks the URL (http or https, a host,
+//! at most [`MAX_FEED_URL`] bytes) and has a [`FeedReader`] (passed in by the binary, like the
+//! analyzer: `newsgraph serve` fetches with `newsgraph-ingest`) fetch the RSS/Atom feed within
+//! [`FEED_LIMITS`] and analyze its first items, nothing stored. The server fetches only
+//! because the user asked for it; the answer lists each item's title, link, counts and
+//! analyzed document.
 
 use crate::{ApiError, ErrorCode};
 use axum::body::Bytes;
@@ -28,6 +35,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use newsgraph_model::Document;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Text in, analyzed document out (or a message saying why the text is not an article).
 /// Called on the blocking pool, at most [`ANALYZE_CONCURRENCY`] at a time.
@@ -35,6 +43,55 @@ pub type Analyzer = Arc<dyn Fn(&str) -> Result<Document, String> + Send + Sync>;
 
 /// Largest body `POST /analyze` accepts (bytes).
 pub const MAX_ANALYZE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Fetches the feed at a URL within the limits and analyzes its first items (at most
+/// `max_items`). Called on the blocking pool, holding one of the [`ANALYZE_CONCURRENCY`]
+/// analysis slots. Its errors name the URL.
+pub type FeedReader = Arc<dyn Fn(&str, &FeedLimits) -> Result<FeedItems, FeedError> + Send + Sync>;
+
+/// Bounds of `POST /analyze/feed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLimits {
+    /// Items analyzed at most (the feed's first ones).
+    pub max_items: usize,
+    /// Largest response accepted (bytes).
+    pub max_bytes: u64,
+    /// Time to connect, and time for the whole fetch (connecting included).
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+}
+
+/// The limits `POST /analyze/feed` passes to its [`FeedReader`].
+pub const FEED_LIMITS: FeedLimits = FeedLimits {
+    max_items: 20,
+    max_bytes: 5 * 1024 * 1024,
+    connect_timeout: Duration::from_secs(5),
+    timeout: Duration::from_secs(20),
+};
+
+/// Longest feed URL accepted (bytes).
+pub const MAX_FEED_URL: usize = 2048;
+
+/// What a [`FeedReader`] read: the URL after redirects, the first items analyzed (or why an
+/// item could not be read), and whether the feed has more items than were analyzed.
+#[derive(Debug, Clone)]
+pub struct FeedItems {
+    pub final_url: String,
+    pub items: Vec<Result<Document, String>>,
+    pub more: bool,
+}
+
+/// Why a feed could not be read; the message names the URL.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum FeedError {
+    /// No usable answer: unreachable, an HTTP error status, too slow, too large.
+    #[error("{0}")]
+    Fetch(String),
+    /// An answer, but not an RSS/Atom feed.
+    #[error("{0}")]
+    NotFeed(String),
+}
 
 /// Analyses running at once; more requests wait their turn.
 pub const ANALYZE_CONCURRENCY: usize = 2;
@@ -112,18 +169,23 @@ fn etag(body: &str) -> String {
 #[derive(Clone)]
 struct UiState {
     analyzer: Option<Analyzer>,
+    feeds: Option<FeedReader>,
     slots: Arc<tokio::sync::Semaphore>,
 }
 
-/// `/`, `/ui/{file}` and `/analyze`.
-pub(crate) fn router(analyzer: Option<Analyzer>) -> Router {
-    let state = UiState { analyzer, slots: Arc::new(tokio::sync::Semaphore::new(ANALYZE_CONCURRENCY)) };
+/// `/`, `/ui/{file}`, `/analyze` and `/analyze/feed`.
+pub(crate) fn router(analyzer: Option<Analyzer>, feeds: Option<FeedReader>) -> Router {
+    let state = UiState { analyzer, feeds, slots: Arc::new(tokio::sync::Semaphore::new(ANALYZE_CONCURRENCY)) };
     Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/ui/{file}", get(asset))
         .route("/ui/v/{version}/{file}", get(versioned_asset))
         .route("/analyze", post(analyze).fallback(method_not_allowed).layer(DefaultBodyLimit::max(MAX_ANALYZE_BYTES)))
+        .route(
+            "/analyze/feed",
+            post(analyze_feed).fallback(feed_method_not_allowed).layer(DefaultBodyLimit::max(FEED_BODY_BYTES)),
+        )
         .layer(axum::middleware::map_response(headers))
         .with_state(state)
 }
@@ -222,6 +284,125 @@ async fn analyze(
     .map_err(|e| ApiError::new(ErrorCode::Internal, format!("analyzer failed: {e}")))?
     .map_err(|m| ApiError::new(ErrorCode::NotAnalyzable, m))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], doc.to_json()).into_response())
+}
+
+/// Largest body of `POST /analyze/feed` (a JSON object with a URL).
+const FEED_BODY_BYTES: usize = 16 * 1024;
+
+async fn feed_method_not_allowed() -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed, "use POST with {\"url\": \"https://…\"} as the body")
+}
+
+/// `POST /analyze/feed`: `{"url": "…"}` (JSON) → the feed's first items, analyzed, not stored.
+async fn analyze_feed(
+    State(st): State<UiState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Some(reader) = st.feeds.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::NotImplemented,
+            "this server reads no feeds (`newsgraph serve` does; the API alone does not)",
+        ));
+    };
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::TooLarge, format!("body: at most {FEED_BODY_BYTES} bytes"))
+        } else {
+            ApiError::new(ErrorCode::BadBody, format!("body: {}", e.body_text()))
+        }
+    })?;
+    let url = feed_url(&headers, &body)?;
+    let permit =
+        st.slots.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::Internal, "analyzer closed"))?;
+    let asked = url.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        reader(&asked, &FEED_LIMITS)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("feed reader failed: {e}")))?
+    .map_err(|e| match e {
+        FeedError::Fetch(m) => ApiError::new(ErrorCode::FetchFailed, m),
+        FeedError::NotFeed(m) => ApiError::new(ErrorCode::NotAnalyzable, m),
+    })?;
+    let items: Vec<serde_json::Value> = read
+        .items
+        .iter()
+        .map(|item| match item {
+            Err(m) => serde_json::json!({ "error": m }),
+            Ok(doc) => {
+                let l = &doc.layers;
+                serde_json::json!({
+                    "title": doc.meta.title,
+                    "url": doc.meta.url,
+                    "published": doc.meta.published.as_ref().map(|p| p.time.to_rfc3339()),
+                    "counts": {
+                        "entities": l.entities.len(),
+                        "mentions": l.mentions.len(),
+                        "timexes": l.timexes.len(),
+                        "quotes": l.quotes.len(),
+                        "events": l.events.len(),
+                    },
+                    "document": doc,
+                })
+            }
+        })
+        .collect();
+    let answer = serde_json::json!({
+        "url": url,
+        "final_url": read.final_url,
+        "items": items,
+        "more": read.more,
+        "max_items": FEED_LIMITS.max_items,
+    });
+    Ok(axum::Json(answer).into_response())
+}
+
+/// The URL of an `/analyze/feed` body, checked: http or https, a host, no spaces or
+/// control characters, at most [`MAX_FEED_URL`] bytes.
+fn feed_url(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+    let bad = |m: String| ApiError::new(ErrorCode::BadBody, m);
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase();
+    if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
+        return Err(bad("body: expected Content-Type: application/json and {\"url\": \"https://…\"}".into()));
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| bad(format!("body: not JSON ({e})")))?;
+    let serde_json::Value::Object(map) = v else {
+        return Err(bad("body: expected a JSON object {\"url\": \"https://…\"}".into()));
+    };
+    if let Some(k) = map.keys().find(|k| k.as_str() != "url") {
+        let k: String = k.chars().take(40).collect();
+        return Err(bad(format!("body: unknown field {k:?}; accepted: url")));
+    }
+    let url = match map.get("url") {
+        Some(serde_json::Value::String(s)) => s.trim().to_string(),
+        Some(_) => return Err(bad("body: \"url\" must be a string".into())),
+        None => return Err(bad("body: missing \"url\"".into())),
+    };
+    let shown: String = url.chars().take(80).collect();
+    if url.len() > MAX_FEED_URL {
+        return Err(bad(format!("url: at most {MAX_FEED_URL} bytes")));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad(format!("url {shown:?}: not a URL; expected http://… or https://…")));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(bad(format!("url {shown:?}: only http and https URLs are fetched, not {:?}", short(scheme))));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    if host.is_empty() || host.starts_with(':') {
+        return Err(bad(format!("url {shown:?}: no host")));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(format!("url {shown:?}: spaces or control characters")));
+    }
+    Ok(url)
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(20).collect()
 }
 
 /// The article text of an `/analyze` body.

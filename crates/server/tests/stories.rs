@@ -140,6 +140,66 @@ fn stories_story_and_duplicates() {
     assert_eq!(g["members"].as_array().unwrap().len(), 1);
 }
 
+/// The ids of a story's articles and timeline items, and its totals and offsets.
+fn story_page(s: &Server, target: &str) -> (Vec<String>, Vec<String>, [u64; 4]) {
+    let (st, story) = get(s, target);
+    assert_eq!(st, 200, "{target}: {story}");
+    let ids = |k: &str, f: fn(&serde_json::Value) -> &serde_json::Value| -> Vec<String> {
+        story[k].as_array().unwrap().iter().map(|x| f(x).as_str().unwrap().to_string()).collect()
+    };
+    let n = |k: &str| story[k].as_u64().unwrap_or_else(|| panic!("{target}: no {k}: {story}"));
+    (
+        ids("articles", |a| &a["id"]),
+        ids("timeline", |t| &t["article"]["id"]),
+        [n("articles_total"), n("articles_offset"), n("timeline_total"), n("timeline_offset")],
+    )
+}
+
+#[test]
+fn story_articles_and_timeline_are_paged() {
+    let s = start();
+    let (_, page) = get(&s, "/stories");
+    let id = page["items"][0]["id"].as_u64().unwrap();
+    let at = |q: &str| story_page(&s, &format!("/stories/{id}{q}"));
+    let (first, copy) = (s.ids[1].clone(), s.ids[0].clone());
+    // The default page holds both lists whole here (2 articles, 2 timeline items).
+    let whole = at("");
+    assert_eq!(whole, (vec![first.clone(), copy.clone()], vec![copy.clone(), first.clone()], [2, 0, 2, 0]));
+    // One of each at a time, in the order of the whole.
+    assert_eq!(at("?articles_limit=1&timeline_limit=1"), (vec![first.clone()], vec![copy.clone()], [2, 0, 2, 0]));
+    assert_eq!(
+        at("?articles_offset=1&articles_limit=1&timeline_offset=1&timeline_limit=1"),
+        (vec![copy.clone()], vec![first.clone()], [2, 1, 2, 1])
+    );
+    // Limits of 0: the totals only; offsets past the end: empty lists, the same totals.
+    assert_eq!(at("?articles_limit=0&timeline_limit=0"), (vec![], vec![], [2, 0, 2, 0]));
+    assert_eq!(at("?articles_offset=5&timeline_offset=500"), (vec![], vec![], [2, 5, 2, 500]));
+    // The entities are the story's whatever the page.
+    let (_, a) = get(&s, &format!("/stories/{id}?articles_limit=0&timeline_limit=0"));
+    let (_, b) = get(&s, &format!("/stories/{id}"));
+    assert_eq!(a["entities"], b["entities"]);
+    // Hostile paging parameters: a 400 naming the parameter.
+    for q in [
+        "articles_limit=-1",
+        "articles_limit=abc",
+        "articles_limit=1001",
+        "articles_limit=99999999999999999999999",
+        "articles_offset=1000001",
+        "articles_offset=1e3",
+        "timeline_limit=501",
+        "timeline_offset=501",
+        "timeline_offset=-5",
+        "timeline_limit=0x10",
+        "limit=10",
+    ] {
+        let (st, body) = get(&s, &format!("/stories/{id}?{q}"));
+        assert_eq!(st, 400, "{q}: {body}");
+        assert_eq!(body["error"]["code"], "bad_parameter", "{q}: {body}");
+        let name = q.split('=').next().unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains(name), "{q}: {body}");
+    }
+}
+
 #[test]
 fn bad_and_unknown_ids_are_json_errors() {
     let s = start();

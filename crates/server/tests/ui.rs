@@ -296,3 +296,94 @@ fn analyze_runs_the_analyzer_and_checks_the_body() {
     assert_eq!(get(addr, "/").status, 200);
     assert_eq!(get(addr, "/health").status, 200);
 }
+
+/// `POST /analyze/feed` with a stand-in reader (the binary's, which fetches with
+/// `newsgraph-ingest`, is tested against a loopback feed in `crates/cli/tests/serve_feed.rs`):
+/// the URL is checked before the reader is called; the reader's items and errors are answered.
+#[test]
+fn analyze_feed_checks_the_url_and_answers_the_items() {
+    use newsgraph_server::{FeedError, FeedItems, FeedLimits, FeedReader, FEED_LIMITS};
+    use std::sync::Mutex;
+    let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = asked.clone();
+    let reader: FeedReader = Arc::new(move |url: &str, limits: &FeedLimits| {
+        log.lock().unwrap().push(url.to_string());
+        assert_eq!(limits, &FEED_LIMITS);
+        if url.ends_with("/down") {
+            return Err(FeedError::Fetch(format!("{url}: fetch failed: connection refused")));
+        }
+        if url.ends_with("/page") {
+            return Err(FeedError::NotFeed(format!("{url}: not an RSS or Atom feed")));
+        }
+        let doc = DocumentBuilder::new("Trump met Putin in Alaska.").build();
+        Ok(FeedItems {
+            final_url: url.to_string(),
+            items: vec![Ok(doc), Err("item 2: no article text".into())],
+            more: true,
+        })
+    });
+    let (_dir, store) = empty_store();
+    let addr = serve(newsgraph_server::router_with_feeds(store, None, Some(reader)));
+    let post =
+        |body: &str| request(addr, "POST", "/analyze/feed", &[("Content-Type", "application/json")], body.as_bytes());
+    let post_url = |url: &str| post(&serde_json::json!({ "url": url }).to_string());
+
+    let r = post_url("https://feeds.example/rss.xml");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let j = r.json();
+    assert_eq!(
+        (&j["url"], &j["final_url"], &j["more"]),
+        (&"https://feeds.example/rss.xml".into(), &"https://feeds.example/rss.xml".into(), &true.into())
+    );
+    assert_eq!(j["items"][0]["document"]["text"], "Trump met Putin in Alaska.");
+    assert_eq!(j["items"][0]["counts"]["events"], 0);
+    assert_eq!(j["items"][1]["error"], "item 2: no article text");
+    let r = post_url("http://feeds.example/down");
+    assert_eq!((r.status, r.error_code().as_str()), (502, "fetch_failed"));
+    assert!(r.text().contains("http://feeds.example/down"), "{}", r.text());
+    let r = post_url("HTTP://feeds.example/page");
+    assert_eq!((r.status, r.error_code().as_str()), (422, "not_analyzable"));
+    assert_eq!(asked.lock().unwrap().len(), 3);
+
+    // Hostile URLs and bodies: 400s naming the problem, and the reader is never called.
+    let long = format!("https://x.example/{}", "a".repeat(2100));
+    for url in [
+        "file:///etc/passwd",
+        "garbage",
+        "",
+        "javascript:alert(1)",
+        "ftp://feeds.example/rss.xml",
+        "http://",
+        "https:///rss.xml",
+        "http://user@/rss.xml",
+        "http://feeds.example/a b",
+        "http://feeds.example/\u{0}",
+        long.as_str(),
+    ] {
+        let r = post_url(url);
+        assert_eq!((r.status, r.error_code().as_str()), (400, "bad_body"), "{url:?}: {}", r.text());
+    }
+    for body in ["{\"url\": 3}", "{}", "{\"url\": \"https://a.example\", \"x\": 1}", "[]", "not json"] {
+        let r = post(body);
+        assert_eq!((r.status, r.error_code().as_str()), (400, "bad_body"), "{body}: {}", r.text());
+    }
+    let r = request(addr, "POST", "/analyze/feed", &[("Content-Type", "text/plain")], b"https://feeds.example/rss.xml");
+    assert_eq!((r.status, r.error_code().as_str()), (400, "bad_body"));
+    let r = post(&format!("{{\"url\": \"{}\"}}", "a".repeat(20_000)));
+    assert_eq!((r.status, r.error_code().as_str()), (413, "too_large"));
+    assert_eq!(asked.lock().unwrap().len(), 3, "no hostile URL reached the reader");
+    let r = get(addr, "/analyze/feed");
+    assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"));
+
+    // A server without a feed reader says so.
+    let (_dir2, store) = empty_store();
+    let bare = serve(newsgraph_server::router(store));
+    let r = request(
+        bare,
+        "POST",
+        "/analyze/feed",
+        &[("Content-Type", "application/json")],
+        b"{\"url\": \"https://a.example/\"}",
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (501, "not_implemented"));
+}

@@ -52,6 +52,16 @@ export async function analyze(text) {
   return answer(res, "/analyze");
 }
 
+/// POST /analyze/feed with a feed URL → its first items, analyzed (not stored).
+export async function analyzeFeed(url) {
+  const res = await fetch("/analyze/feed", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ url }),
+  });
+  return answer(res, "/analyze/feed");
+}
+
 export const enc = encodeURIComponent;
 
 let described = null;

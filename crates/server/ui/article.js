@@ -182,7 +182,8 @@ function paragraphs(doc) {
   return out;
 }
 
-function drawText(doc, enabled) {
+/// `heading`: the element of the text's section headings (one level below the title's).
+function drawText(doc, enabled, heading) {
   const anns = annotations(doc, enabled);
   const box = h("div", { class: "doc-text", lang: doc.meta.language || null });
   const seen = new Set();
@@ -193,7 +194,7 @@ function drawText(doc, enabled) {
       const start = Math.max(a.start, p.start);
       inside.push({ ...a, start, end: Math.min(a.end, p.end), cont: a.cont || start > a.start });
     }
-    const el = h(p.heading ? "h3" : "p", { class: p.heading ? "doc-heading" : null });
+    const el = h(p.heading ? heading : "p", { class: p.heading ? "doc-heading" : null });
     build(el, doc.text, p.start, p.end, inside, seen);
     box.append(el);
   }
@@ -403,7 +404,8 @@ export function renderDocument(doc, opts = {}) {
   const L = doc.layers || {};
   const counts = { ent: (L.mentions || []).length, tx: (L.timexes || []).length, q: (L.quotes || []).length, ev: (L.events || []).length };
   const enabled = { ent: true, tx: true, q: true, ev: true };
-  let drawn = drawText(doc, enabled);
+  const heading = opts.analyzed ? "h3" : "h2";
+  let drawn = drawText(doc, enabled, heading);
   const textBox = h("div", { class: "doc-wrap" }, drawn.box);
   const tip = tooltip(textBox, () => drawn.anns);
   textBox.append(tip);
@@ -420,7 +422,7 @@ export function renderDocument(doc, opts = {}) {
           checked: true,
           onchange: (ev) => {
             enabled[k] = ev.target.checked;
-            drawn = drawText(doc, enabled);
+            drawn = drawText(doc, enabled, heading);
             tip.hidden = true;
             textBox.replaceChildren(drawn.box, tip);
           },

@@ -56,6 +56,17 @@ export function searchQuery(s, extra) {
   return { ...q, offset: s.offset, limit: SEARCH_LIMIT, ...extra };
 }
 
+/// The /stories/{id} parameters of a story route: the page sizes it names, if any
+/// (`#/story/7?timeline_limit=50`); without them the server's defaults.
+export function storyQuery(params) {
+  const q = {};
+  for (const k of ["articles_limit", "timeline_limit"]) {
+    const v = params.get(k);
+    if (v && /^[0-9]{1,3}$/.test(v)) q[k] = v;
+  }
+  return q;
+}
+
 /// A page's module (the first promise), loaded at once with a module it imports (the
 /// second), so that the two are fetched side by side rather than one after the other.
 const withDep = (page, dep) => Promise.all([page, dep]).then(([m]) => m);
@@ -104,7 +115,7 @@ if (first.page === "" || first.page === "search") {
   const s = searchState(first.params);
   if (s.as === "articles") prefetch(apiUrl("/search", searchQuery(s)));
 } else if (first.page === "story" && first.id) {
-  prefetch(`/stories/${enc(first.id)}`);
+  prefetch(apiUrl(`/stories/${enc(first.id)}`, storyQuery(first.params)));
 } else if (first.page === "article" && first.id) {
   prefetch(`/articles/${enc(first.id)}`);
   prefetch(`/articles/${enc(first.id)}/duplicates`);

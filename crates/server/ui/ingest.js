@@ -1,7 +1,7 @@
-// Ingest: paste (or open) an article, POST it to /analyze and see every layer, without
-// storing anything.
+// Ingest: paste (or open) an article, POST it to /analyze and see every layer; or give a
+// feed URL, POST it to /analyze/feed and see its items analyzed. Nothing is stored.
 import * as api from "./api.js";
-import { errorBox, h } from "./dom.js";
+import { errorBox, fmtDay, fmtNum, h } from "./dom.js";
 import { renderDocument } from "./article.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -69,5 +69,93 @@ export async function render(root) {
       button.disabled = false;
     }
   });
-  root.append(h("h1", {}, "Analyze an article"), form, out);
+  root.append(h("h1", {}, "Analyze an article"), form, feedForm(out), out);
+}
+
+/// `n thing(s)`.
+function count(k, one, many) {
+  return `${fmtNum(k)} ${k === 1 ? one : many}`;
+}
+
+/// A feed URL → the server fetches the feed and analyzes its first items; each item's
+/// counts, and its analysis in `out` on demand.
+function feedForm(out) {
+  const url = h("input", {
+    id: "feed-url",
+    name: "url",
+    type: "url",
+    required: true,
+    inputmode: "url",
+    autocomplete: "url",
+    placeholder: "https://example.com/rss.xml",
+    "aria-describedby": "feed-help",
+  });
+  const status = h("p", { class: "meta", role: "status", "aria-live": "polite" });
+  const list = h("ol", { class: "feed-items", "aria-label": "Feed items" });
+  const button = h("button", { type: "submit" }, "Read feed");
+  const form = h(
+    "form",
+    { class: "ingest-form feed-form", "aria-labelledby": "feed-title" },
+    h("h2", { id: "feed-title" }, "…or read a feed"),
+    h("div", { class: "field grow" }, h("label", { for: "feed-url" }, "Feed URL (RSS or Atom)"), url),
+    h(
+      "p",
+      { id: "feed-help", class: "meta" },
+      "The server fetches the feed (http or https; at most 5 MiB, 20 seconds) and analyzes its first 20 items. Nothing is stored.",
+    ),
+    button,
+    status,
+    list,
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const u = url.value.trim();
+    if (!/^https?:\/\/\S+$/i.test(u)) {
+      status.textContent = "Give an http:// or https:// URL.";
+      url.focus();
+      return;
+    }
+    button.disabled = true;
+    status.textContent = "Fetching and analyzing…";
+    list.replaceChildren();
+    const t0 = performance.now();
+    try {
+      const feed = await api.analyzeFeed(u);
+      const ok = feed.items.filter((i) => !i.error).length;
+      status.textContent = `${count(feed.items.length, "item", "items")} read in ${Math.round(performance.now() - t0)} ms (${fmtNum(ok)} analyzed)${feed.more ? `; the feed has more than ${feed.max_items}, the first ${feed.max_items} are shown` : ""}.`;
+      list.replaceChildren(...feed.items.map((item, i) => feedItem(item, i, out)));
+    } catch (e) {
+      status.textContent = "Reading the feed failed.";
+      list.replaceChildren(h("li", {}, errorBox(e)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+function feedItem(item, i, out) {
+  if (item.error) return h("li", { class: "feed-item failed" }, h("span", { class: "meta" }, `Item ${i + 1} could not be read: ${item.error}`));
+  const c = item.counts;
+  const title = item.title || `Item ${i + 1}`;
+  const show = h("button", { type: "button", class: "show-analysis", "aria-label": `Show analysis of “${title}”` }, "Show analysis");
+  show.addEventListener("click", () => {
+    out.replaceChildren(renderDocument(item.document, { analyzed: true }));
+    const heading = out.querySelector("h1, h2, .doc-title");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  });
+  return h(
+    "li",
+    { class: "feed-item" },
+    h("h3", { class: "feed-title" }, item.url ? h("a", { href: item.url, rel: "noreferrer" }, title) : title),
+    h(
+      "p",
+      { class: "meta" },
+      [fmtDay(item.published), `${count(c.entities, "entity", "entities")} (${count(c.mentions, "mention", "mentions")})`, count(c.quotes, "quote", "quotes"), count(c.events, "event", "events"), count(c.timexes, "time expression", "time expressions")].filter(Boolean).join(" · "),
+    ),
+    show,
+  );
 }

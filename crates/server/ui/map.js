@@ -82,10 +82,17 @@ export function plot(points, { world = false, label = "Map", onSelect } = {}) {
       { class: "cluster", tabindex: onSelect ? 0 : null, role: onSelect ? "button" : "img", "aria-label": title },
       svg("title", {}, title),
       svg("circle", { cx: c.lon, cy: -c.lat, r }),
+    );
+    // The drawn name and count say what the cluster's name says: beside it, hidden from
+    // assistive technology (inside it, their joined text would be a name other than its own).
+    const text = svg(
+      "g",
+      { class: "cluster-text", "aria-hidden": "true" },
       svg("text", { x: c.lon + r + unit * 0.4, y: -c.lat + unit * 0.6, "font-size": unit * 1.8, class: "cluster-label" }, c.name.length > 24 ? c.name.slice(0, 23) + "…" : c.name),
       c.items.length > 1 ? svg("text", { x: c.lon, y: -c.lat + unit * 0.55, "font-size": unit * 1.5, class: "cluster-count", "text-anchor": "middle" }, String(c.items.length)) : null,
     );
     if (onSelect) {
+      text.addEventListener("click", () => onSelect(c));
       g.addEventListener("click", () => onSelect(c));
       g.addEventListener("keydown", (e) => {
         if (e.key === "Enter" || e.key === " ") {
@@ -94,7 +101,7 @@ export function plot(points, { world = false, label = "Map", onSelect } = {}) {
         }
       });
     }
-    return g;
+    return [g, text];
   });
   return svg(
     "svg",

@@ -1,18 +1,61 @@
 // One story: its timeline (events and quotes by when they happened), articles and their
 // near-duplicates, key entities and a map of its places.
 import * as api from "./api.js";
+import { storyQuery } from "./boot.js";
 import {
-  afterPaint, articleLink, entityLink, eventItem, fmtDay, fmtNum, h, kindTag, limitedMap, note, quoteItem, route, section,
+  afterPaint, articleLink, entityLink, errorBox, eventItem, fmtDay, fmtNum, h, kindTag, limitedMap, note, quoteItem, route,
+  section,
 } from "./dom.js";
 import { eventPoints, placeTable, plot } from "./map.js";
 
-const ARTICLES_PAGE = 30;
+// The server pages both lists (GET /stories/{id}: articles_offset/articles_limit,
+// timeline_offset/timeline_limit, with articles_total and timeline_total): the page asks for
+// the first page of each (the server's defaults, or the sizes the route names:
+// `#/story/7?articles_limit=10&timeline_limit=50`; the same URL as boot.js's early request)
+// and a "more" button fetches the next.
+const ARTICLES_PAGE = 50;
+const TIMELINE_PAGE = 200;
+const pageSizes = { articles: ARTICLES_PAGE, timeline: TIMELINE_PAGE };
 
 /// Timeline entries drawn before the first paint: more than fill the box; the rest after.
 const TIMELINE_FIRST = 30;
 const TIMELINE_PART = 100;
 
-function timeline(items, later) {
+/// The next page of one of a story's lists (the other list not asked for).
+function nextPage(id, list, offset, limit) {
+  const q = list === "articles"
+    ? { articles_offset: offset, articles_limit: limit, timeline_limit: 0 }
+    : { timeline_offset: offset, timeline_limit: limit, articles_limit: 0 };
+  return api.get("/stories/" + api.enc(id), q);
+}
+
+/// A "more" button and a polite status line: `load()` answers the items added (0 when done).
+function moreControl(label, shownText, load) {
+  const status = h("p", { class: "meta more-status", role: "status", "aria-live": "polite" });
+  const button = h("button", { type: "button", class: "more" }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const first = await load();
+      // Where the new items start, for keyboard and screen-reader users; the button keeps
+      // the focus while there is more.
+      if (button.hidden && first) first.focus();
+    } catch (e) {
+      status.replaceChildren(errorBox(e));
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  });
+  const update = (shown, total) => {
+    button.hidden = shown >= total;
+    status.textContent = total ? shownText(shown, total) : "";
+  };
+  return { el: [status, button], update };
+}
+
+function timeline(st, later) {
   const list = h("ol", { class: "timeline", "aria-label": "Timeline" });
   const filter = h(
     "fieldset",
@@ -33,8 +76,12 @@ function timeline(items, later) {
   );
   let day = null;
   let group = null;
+  // Entries name their article by id; the titles of the articles loaded so far fill in.
+  const byId = new Map(st.articles.map((a) => [a.id, a]));
   const draw = (part) => {
+    let first = null;
     for (const t of part) {
+      if (t.article) t.article = { ...byId.get(t.article.id), ...t.article };
       const d = t.date || "undated";
       if (d !== day) {
         day = d;
@@ -45,11 +92,17 @@ function timeline(items, later) {
       if (item) {
         item.classList.add(t.event ? "tl-event" : "tl-quote");
         group.append(item);
+        first = first || item;
       }
     }
+    return first;
   };
+  const items = st.timeline;
+  const total = st.timeline_total ?? items.length;
+  let shown = items.length;
   draw(items.slice(0, TIMELINE_FIRST));
-  // The rest a part at a time, letting the browser draw and answer input in between.
+  // The rest of the first page a part at a time, letting the browser draw and answer input
+  // in between.
   if (items.length > TIMELINE_FIRST) {
     later(async () => {
       for (let i = TIMELINE_FIRST; i < items.length; i += TIMELINE_PART) {
@@ -58,25 +111,39 @@ function timeline(items, later) {
       }
     });
   }
+  const more = moreControl(
+    "Show more of the timeline",
+    (n, all) => `${fmtNum(n)} of ${fmtNum(all)} events and quotes shown.`,
+    async () => {
+      const page = await nextPage(st.id, "timeline", shown, pageSizes.timeline || TIMELINE_PAGE);
+      shown += page.timeline.length;
+      const first = draw(page.timeline);
+      if (first) first.setAttribute("tabindex", "-1");
+      more.update(page.timeline.length ? shown : total, total);
+      return first;
+    },
+  );
+  more.update(shown, total);
   // A box of its own, so that the entities, map and articles stay in view beside it.
-  return [filter, h("div", { class: "timeline-box", tabindex: 0, role: "region", "aria-label": "Timeline, scrollable" }, list)];
+  return [filter, h("div", { class: "timeline-box", tabindex: 0, role: "region", "aria-label": "Timeline, scrollable" }, list), more.el];
 }
 
-/// The articles (oldest first), a page at a time, each with its near-duplicate group.
-function articles(list) {
+/// The articles (oldest first), a page at a time from the server, each with its
+/// near-duplicate group.
+function articles(st) {
   const ol = h("ol", { class: "articles" });
-  const more = h("button", { type: "button" }, "Show more articles");
+  const total = st.articles_total ?? st.articles.length;
   let shown = 0;
-  async function next() {
-    const page = list.slice(shown, shown + ARTICLES_PAGE);
+  async function add(page) {
     const rows = page.map((a) => {
       const dup = h("span", { class: "dups meta" });
       ol.append(h("li", {}, articleLink(a), " ", dup));
       return dup;
     });
     shown += page.length;
-    more.hidden = shown >= list.length;
-    await limitedMap(page, 4, async (a, i) => {
+    const first = page.length ? ol.children[ol.children.length - page.length].querySelector("a") : null;
+    // The near-duplicates fill in after the rows are drawn.
+    const dups = limitedMap(page, 4, async (a, i) => {
       const g = await api.getOptional(`/articles/${api.enc(a.id)}/duplicates`);
       if (!g || g.members.length < 2) return;
       const others = g.members.filter((m) => m.id !== a.id);
@@ -87,19 +154,43 @@ function articles(list) {
       );
       rows[i].classList.add("has-dups");
     });
+    return { first, dups };
   }
-  more.addEventListener("click", next);
-  return { el: [ol, more], next };
+  const more = moreControl(
+    "Show more articles",
+    (n, all) => `${fmtNum(n)} of ${fmtNum(all)} articles shown.`,
+    async () => {
+      const page = await nextPage(st.id, "articles", shown, pageSizes.articles || ARTICLES_PAGE);
+      const { first } = await add(page.articles);
+      more.update(page.articles.length ? shown : total, total);
+      return first;
+    },
+  );
+  return {
+    el: [ol, more.el],
+    // The first page, after the page is drawn.
+    first: async () => {
+      const { dups } = await add(st.articles);
+      more.update(shown, total);
+      await dups;
+    },
+  };
 }
 
 export async function render(root, ctx) {
-  const st = await api.get("/stories/" + api.enc(ctx.id || ""));
+  const query = storyQuery(ctx.params);
+  const st = await api.get("/stories/" + api.enc(ctx.id || ""), query);
+  // "More" asks for pages of the size of the first.
+  pageSizes.articles = Number(query.articles_limit) || ARTICLES_PAGE;
+  pageSizes.timeline = Number(query.timeline_limit) || TIMELINE_PAGE;
+  const articlesTotal = st.articles_total ?? st.articles.length;
+  const timelineTotal = st.timeline_total ?? st.timeline.length;
   root.append(
     h("h1", {}, st.label || "Story " + st.id),
     h(
       "p",
       { class: "lead" },
-      `${fmtNum(st.articles.length)} articles, ${fmtDay(st.first_published)} to ${fmtDay(st.last_published)}.`,
+      `${fmtNum(articlesTotal)} articles, ${fmtDay(st.first_published)} to ${fmtDay(st.last_published)}.`,
     ),
   );
   const facts = h("dl", { class: "facts" });
@@ -109,18 +200,16 @@ export async function render(root, ctx) {
   add("Dates mentioned most", st.dates);
   root.append(facts);
 
-  // Timeline entries name their article by id; the story's list has the titles.
-  const byId = new Map(st.articles.map((a) => [a.id, a]));
-  for (const t of st.timeline) if (t.article) t.article = { ...byId.get(t.article.id), ...t.article };
+  // The map shows the places of the events of the timeline's first page.
   const points = eventPoints(st.timeline.map((t) => t.event).filter(Boolean));
-  const arts = articles(st.articles);
+  const arts = articles(st);
   const grid = h(
     "div",
     { class: "story-grid" },
     section(
       "Timeline",
-      h("p", { class: "meta" }, `${fmtNum(st.timeline.length)} events and quotes, by the day they happened (an event's stated day, else its article's publication day).`),
-      st.timeline.length ? timeline(st.timeline, ctx.later) : note("No events or quotes."),
+      h("p", { class: "meta" }, `${fmtNum(timelineTotal)} events and quotes, by the day they happened (an event's stated day, else its article's publication day).`),
+      timelineTotal ? timeline(st, ctx.later) : note("No events or quotes."),
     ),
     h(
       "div",
@@ -141,6 +230,6 @@ export async function render(root, ctx) {
     ),
   );
   root.append(grid);
-  // The near-duplicates fill in after the page is drawn.
-  afterPaint(arts.next);
+  // The article rows and their near-duplicates fill in after the page is drawn.
+  afterPaint(arts.first);
 }

@@ -1,12 +1,12 @@
 //! Near-duplicate groups and stories: the same incremental state as the embedded store
 //! (`crates/store/src/stories.rs`), written to `duplicates`, `stories` and `story_articles`
 //! in the transaction that assigns each article (its insert, or the corpus leader's), and
-//! rebuilt by replaying the assigned documents in assignment order (`corpus_log.seq`) before
-//! a handle's first assignment.
+//! rebuilt before a handle's first assignment from the latest snapshot (`corpus_snapshot`)
+//! and the documents assigned after it, replayed in assignment order (`corpus_log.seq`).
 
 use crate::{Ctx, Result};
-use newsgraph_corpus::identity::{self, Identities, Merges};
-use newsgraph_corpus::{features_from_document, Assignment, Duplicate, NearDuplicates, StoryClusterer};
+use newsgraph_corpus::identity::Merges;
+use newsgraph_corpus::{Assignment, CorpusState, Duplicate};
 use newsgraph_model::Document;
 use postgres::{GenericClient, Transaction};
 
@@ -17,9 +17,9 @@ const REPLAY_CHUNK: i64 = 256;
 pub struct Across {
     /// The highest `corpus_log.seq` observed.
     seen: i64,
-    dups: NearDuplicates,
-    stories: StoryClusterer,
-    ids: Identities,
+    state: CorpusState,
+    /// Documents fed since the last snapshot (restored or written).
+    since_snapshot: u64,
 }
 
 fn json_list(v: &[String]) -> String {
@@ -27,11 +27,25 @@ fn json_list(v: &[String]) -> String {
 }
 
 impl Across {
-    /// Replays every assigned document in assignment order (no writes).
+    /// The latest snapshot (when this build reads it) and every document assigned after it,
+    /// in assignment order (no writes).
     pub fn rebuild(client: &mut impl GenericClient, ctx: Ctx) -> Result<Across> {
-        let mut a = Across::default();
+        let row =
+            client.query_opt("SELECT upto, data FROM corpus_snapshot WHERE id = 1", &[]).map_err(|e| ctx.db(e))?;
+        let mut a = row
+            .and_then(|r| {
+                let state = CorpusState::restore(r.get(1)).ok()?;
+                Some(Across { seen: r.get(0), state, since_snapshot: 0 })
+            })
+            .unwrap_or_default();
         a.catch_up(client, ctx)?;
         Ok(a)
+    }
+
+    /// How a state just rebuilt was made, given the time it took.
+    pub fn prepared(&self, seconds: f64) -> newsgraph_store::Prepared {
+        let replayed = self.since_snapshot;
+        newsgraph_store::Prepared { seconds, restored: self.state.len() as u64 - replayed, replayed }
     }
 
     /// Replays the documents assigned since this state last saw the database (by other
@@ -61,27 +75,33 @@ impl Across {
         }
     }
 
-    /// Marks every assignment up to `seq` as seen (this handle's own, just committed).
-    pub fn seen_through(&mut self, seq: i64) {
-        self.seen = self.seen.max(seq);
-    }
-
-    fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment, Merges) {
-        let published = doc.meta.published.as_ref().map(|p| p.time.timestamp());
-        let dup = self.dups.add(doc.id.clone(), published, doc.text());
-        let asg = self.stories.add(&features_from_document(doc));
-        let ents = identity::entities_of(doc);
-        let merges = self.ids.add(&ents, &identity::context_of(&ents));
-        (dup, asg, merges)
+    fn observe(&mut self, doc: &Document) -> newsgraph_corpus::Observed {
+        self.since_snapshot += 1;
+        self.state.observe(doc)
     }
 
     /// Assigns a stored document its duplicate group, story and identities, writes the rows
-    /// and logs the assignment; returns its `corpus_log.seq`.
-    pub fn add(&mut self, tx: &mut Transaction, doc: &Document) -> std::result::Result<i64, postgres::Error> {
-        let (dup, asg, merges) = self.observe(doc);
-        self.write(tx, doc, dup.as_ref(), &asg)?;
-        write_merges(tx, &merges)?;
-        Ok(tx.query_one("INSERT INTO corpus_log(doc_id) VALUES ($1) RETURNING seq", &[&doc.id])?.get(0))
+    /// and logs the assignment (the caller drops this state if the transaction fails).
+    pub fn add(&mut self, tx: &mut Transaction, doc: &Document) -> std::result::Result<(), postgres::Error> {
+        let o = self.observe(doc);
+        self.write(tx, doc, o.duplicate.as_ref(), &o.assignment)?;
+        write_merges(tx, &o.merges)?;
+        self.seen = tx.query_one("INSERT INTO corpus_log(doc_id) VALUES ($1) RETURNING seq", &[&doc.id])?.get(0);
+        Ok(())
+    }
+
+    /// Writes a snapshot of the state in `tx` when one is due
+    /// ([`CorpusState::snapshot_due`]).
+    pub fn snapshot_if_due(&mut self, tx: &mut Transaction) -> std::result::Result<(), postgres::Error> {
+        if self.state.snapshot_due(self.since_snapshot) {
+            tx.execute(
+                "INSERT INTO corpus_snapshot(id, upto, data) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE \
+                 SET upto = excluded.upto, data = excluded.data, written = now()",
+                &[&self.seen, &self.state.snapshot()],
+            )?;
+            self.since_snapshot = 0;
+        }
+        Ok(())
     }
 
     fn write(
@@ -121,7 +141,7 @@ impl Across {
             {
                 let st = tx.prepare("SELECT story_id FROM story_articles WHERE doc_id = $1")?;
                 for &s in &touched {
-                    for a in self.stories.story(s).map(|x| x.articles).unwrap_or_default() {
+                    for a in self.state.stories.story(s).map(|x| x.articles).unwrap_or_default() {
                         if let Some(row) = tx.query_opt(&st, &[&a])? {
                             lost.push(row.get::<_, i64>(0) as u32);
                         }
@@ -145,7 +165,7 @@ impl Across {
     }
 
     fn write_story(&self, tx: &mut Transaction, id: u32, members: bool) -> std::result::Result<(), postgres::Error> {
-        let Some(s) = self.stories.story(id) else { return Ok(()) };
+        let Some(s) = self.state.stories.story(id) else { return Ok(()) };
         tx.execute(
             "INSERT INTO stories(id, label, entities, places, keywords, dates, first_published, last_published, \
              articles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET \

@@ -50,8 +50,9 @@ mod write;
 use newsgraph_model::Document;
 use newsgraph_store::{
     CorpusReport, CorpusWork, DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary,
-    ErrorKind, EventHit, EventQuery, ListQuery, Page, PutReport, QuoteHit, QuoteQuery, Result, SearchQuery,
-    SearchResults, Store, StoreError, StoreStatus, StoryDetail, StoryHit, StoryQuery, StorySummary, TimelineItem,
+    ErrorKind, EventHit, EventQuery, ListQuery, Page, Prepared, PutReport, QuoteHit, QuoteQuery, Result, SearchQuery,
+    SearchResults, Store, StoreError, StoreStatus, StoryDetail, StoryHit, StoryPage, StoryQuery, StorySummary,
+    TimelineItem,
 };
 use postgres::{Client, Config, NoTls};
 use std::collections::VecDeque;
@@ -68,8 +69,11 @@ pub const SCHEMA_SQL: &str = include_str!("schema.sql");
 
 /// The migrations, in order: entry `i` takes the schema from version `i + 1` to `i + 2`.
 /// A writable [`PgStore::connect`] applies the missing ones, in one transaction.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/002_corpus_log.sql"), include_str!("migrations/003_event_facets.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/002_corpus_log.sql"),
+    include_str!("migrations/003_event_facets.sql"),
+    include_str!("migrations/004_corpus_snapshot.sql"),
+];
 
 /// Key of the session advisory lock held by the process that leads corpus work.
 const CORPUS_LEADER_LOCK: i64 = 0x6e67_5f63_6f72_7075; // "ng_corpu"
@@ -296,15 +300,18 @@ impl PgStore {
         &self.name
     }
 
-    /// Rebuilds the near-duplicate and story state from the stored documents now (a writable
-    /// handle otherwise does it before its first write). Returns how long it took.
-    pub fn prepare_assignments(&mut self) -> Result<Duration> {
+    /// Rebuilds the near-duplicate, story and identity state now (a writable handle otherwise
+    /// does it before its first assignment): the latest snapshot, then the articles assigned
+    /// after it.
+    pub fn prepare_assignments(&mut self) -> Result<Prepared> {
         let ctx = Ctx { name: &self.name, op: "prepare_assignments" };
         let writer = self.writer.as_mut().ok_or_else(|| ctx.err(ErrorKind::ReadOnly))?;
         let writer = writer.get_mut().unwrap_or_else(|p| p.into_inner());
         let started = std::time::Instant::now();
-        self.across = Some(across::Across::rebuild(writer, ctx)?);
-        Ok(started.elapsed())
+        let across = across::Across::rebuild(writer, ctx)?;
+        let prepared = across.prepared(started.elapsed().as_secs_f64());
+        self.across = Some(across);
+        Ok(prepared)
     }
 
     fn ctx(&self, op: &'static str) -> Ctx<'_> {
@@ -491,6 +498,11 @@ impl Store for PgStore {
         read::story(&mut *self.conn(ctx)?, id, ctx)
     }
 
+    fn story_page(&self, id: u64, page: &StoryPage) -> Result<Option<StoryDetail>> {
+        let ctx = self.ctx("story");
+        read::story_page(&mut *self.conn(ctx)?, id, page, ctx)
+    }
+
     fn story_of(&self, article: &str) -> Result<Option<u64>> {
         let ctx = self.ctx("story_of");
         if article.contains('\0') {
@@ -570,6 +582,10 @@ impl CorpusWork for PgStore {
         let writer = self.writer.as_mut().ok_or_else(|| ctx.err(ErrorKind::ReadOnly))?;
         let writer = writer.get_mut().unwrap_or_else(|p| p.into_inner());
         write::assign_corpus(writer, ids, ctx, &mut self.across)
+    }
+
+    fn prepare_corpus(&mut self) -> Result<Prepared> {
+        self.prepare_assignments()
     }
 
     fn corpus_backlog(&self) -> Result<u64> {

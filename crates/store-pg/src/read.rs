@@ -8,8 +8,8 @@ use newsgraph_model::{canonical_key, Document};
 use newsgraph_store::{
     DocSummary, DuplicateGroup, DuplicateMember, EntityArticle, EntityDetail, EntityQuery, EntitySummary, ErrorKind,
     EventActor, EventHit, EventPlace, EventQuery, FormCount, ListQuery, Page, QuoteArticle, QuoteHit, QuoteQuery,
-    QuoteSpeaker, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryQuery, StorySummary, TimelineItem,
-    MAX_ENTITY_QUERY_CHARS, MAX_PAGE, MAX_QUOTE_QUERY_CHARS, STORY_ENTITIES, STORY_TIMELINE,
+    QuoteSpeaker, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryPage, StoryQuery, StorySummary,
+    TimelineItem, MAX_ENTITY_QUERY_CHARS, MAX_PAGE, MAX_QUOTE_QUERY_CHARS, STORY_ENTITIES, STORY_TIMELINE,
 };
 use postgres::{Client, Row};
 use std::collections::{BTreeMap, HashMap};
@@ -762,7 +762,14 @@ pub fn stories(c: &mut Client, q: &StoryQuery, ctx: Ctx) -> Result<Page<StorySum
     Ok(Page { total: u(total), offset: q.offset, limit, items: rows.iter().map(story_summary).collect() })
 }
 
+/// One story with all its articles and the first [`STORY_TIMELINE`] items of its timeline.
 pub fn story(c: &mut Client, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>> {
+    story_page(c, id, &StoryPage::WHOLE, ctx)
+}
+
+/// One story with one page of its articles and of its timeline, and their totals (the
+/// embedded store's `stories::story`).
+pub fn story_page(c: &mut Client, id: u64, page: &StoryPage, ctx: Ctx) -> Result<Option<StoryDetail>> {
     let db = |e| ctx.db(e);
     let Ok(id) = i64::try_from(id) else { return Ok(None) };
     let Some(row) = c
@@ -772,12 +779,15 @@ pub fn story(c: &mut Client, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>> {
         return Ok(None);
     };
     let summary = story_summary(&row);
+    let sql_int = |n: u64| n.min(i64::MAX as u64) as i64;
+    let articles_total: i64 =
+        c.query_one("SELECT count(*) FROM story_articles WHERE story_id = $1", &[&id]).map_err(db)?.get(0);
     let articles = c
         .query(
             "SELECT d.id, d.title, d.url, d.source, d.published_raw FROM story_articles s \
              JOIN documents d ON d.id = s.doc_id WHERE s.story_id = $1 \
-             ORDER BY d.published ASC NULLS LAST, d.id",
-            &[&id],
+             ORDER BY d.published ASC NULLS LAST, d.id LIMIT $2 OFFSET $3",
+            &[&id, &sql_int(page.articles_limit), &sql_int(page.articles_offset)],
         )
         .map_err(db)?
         .iter()
@@ -800,16 +810,34 @@ pub fn story(c: &mut Client, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>> {
             mentions: u(r.get(4)),
         })
         .collect();
-    let mut timeline = timeline_items(
-        c,
-        "JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = $1",
-        "JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = $1",
-        None,
-        &[&id],
-        STORY_TIMELINE,
-        ctx,
-    )?;
-    timeline.truncate(STORY_TIMELINE);
+    let items: i64 = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM events e JOIN story_articles s ON s.doc_id = e.doc_id \
+             WHERE s.story_id = $1) + (SELECT count(*) FROM quotes q JOIN story_articles s ON s.doc_id = q.doc_id \
+             WHERE s.story_id = $1)",
+            &[&id],
+        )
+        .map_err(db)?
+        .get(0);
+    let timeline_total = u(items).min(STORY_TIMELINE as u64);
+    // The page's items are among the first `offset + limit` of each kind: read those, merge.
+    let (skip, end) = page.timeline_window(timeline_total);
+    let timeline = if end > skip {
+        let mut items = timeline_items(
+            c,
+            "JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = $1",
+            "JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = $1",
+            None,
+            &[&id],
+            end,
+            ctx,
+        )?;
+        items.truncate(end);
+        items.drain(..skip.min(items.len()));
+        items
+    } else {
+        Vec::new()
+    };
     Ok(Some(StoryDetail {
         summary,
         places: list_of(row.get(5)),
@@ -817,7 +845,11 @@ pub fn story(c: &mut Client, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>> {
         dates: list_of(row.get(7)),
         entities,
         articles,
+        articles_total: u(articles_total),
+        articles_offset: page.articles_offset,
         timeline,
+        timeline_total,
+        timeline_offset: page.timeline_offset,
     }))
 }
 
@@ -850,7 +882,7 @@ pub fn timeline_items(
             &format!(
                 "SELECT {EVENT_COLUMNS}, d.id, d.title, d.url, d.source, d.published_raw, e.published FROM events e \
                  JOIN documents d ON d.id = e.doc_id {event_sql} \
-                 ORDER BY e.day ASC NULLS LAST, e.published ASC NULLS FIRST, e.doc_id, e.ordinal LIMIT {cap}"
+                 ORDER BY e.day ASC NULLS LAST, e.published ASC NULLS LAST, e.doc_id, e.ordinal LIMIT {cap}"
             ),
             args,
         )

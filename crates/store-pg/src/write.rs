@@ -125,7 +125,6 @@ fn put_batch_with(
         Ok(tx.query_one("SELECT nextval('change_seq')", &[]).map_err(db)?.get(0))
     };
     let mut report = PutReport::default();
-    let mut assigned_through = None;
     let now = Utc::now().timestamp_millis();
     for (i, mut doc) in docs.into_iter().enumerate() {
         if doc.id.is_empty() {
@@ -186,15 +185,15 @@ fn put_batch_with(
         insert_row(&mut tx, &doc, key.as_deref(), &hash, seq, now).map_err(db)?;
         write_layers(&mut tx, &doc).map_err(db)?;
         if let Some(a) = across.as_deref_mut() {
-            assigned_through = Some(a.add(&mut tx, &doc).map_err(db)?);
+            a.add(&mut tx, &doc).map_err(db)?;
         }
         report.inserted += 1;
         report.ids.push(doc.id.clone());
     }
-    tx.commit().map_err(db)?;
-    if let (Some(a), Some(seq)) = (across, assigned_through) {
-        a.seen_through(seq);
+    if let Some(a) = across {
+        a.snapshot_if_due(&mut tx).map_err(db)?;
     }
+    tx.commit().map_err(db)?;
     Ok(report)
 }
 
@@ -215,7 +214,6 @@ pub fn assign_corpus(
         let mut tx = client.transaction().map_err(db)?;
         lock_corpus(&mut tx, a, ctx)?;
         let mut report = CorpusReport::default();
-        let mut through = None;
         for id in ids {
             if id.contains('\0') {
                 report.missing += 1;
@@ -230,13 +228,11 @@ pub fn assign_corpus(
                 continue;
             };
             let doc = crate::read::decode(id, row.get(0), ctx)?;
-            through = Some(a.add(&mut tx, &doc).map_err(db)?);
+            a.add(&mut tx, &doc).map_err(db)?;
             report.assigned += 1;
         }
+        a.snapshot_if_due(&mut tx).map_err(db)?;
         tx.commit().map_err(db)?;
-        if let Some(seq) = through {
-            a.seen_through(seq);
-        }
         Ok(report)
     })();
     if res.is_err() {

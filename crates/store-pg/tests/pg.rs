@@ -18,6 +18,9 @@
 //! * `corpus_work_deferred_to_an_elected_leader` — writers that defer the corpus work, one
 //!   leader at a time (a standby takes over when the leader goes), redeliveries skipped; the
 //!   groups, stories and entities equal the embedded store's.
+//! * `a_new_leader_restores_the_corpus_snapshot` — a leader taking over restores the latest
+//!   snapshot and replays only what was assigned after it (a damaged one: everything), and
+//!   goes on as one process would.
 //! * `a_version_1_database_is_migrated` — the migrations bring an old schema up to date.
 //! * `a_version_2_database_gets_event_and_day_facets` — migration 3 fills the new search
 //!   columns from what is stored.
@@ -550,6 +553,54 @@ fn corpus_work_deferred_to_an_elected_leader() {
 }
 
 #[test]
+fn a_new_leader_restores_the_corpus_snapshot() {
+    use newsgraph_store::testing::generated_article;
+    use newsgraph_store::CorpusWork;
+    let Some(t) = db("a_new_leader_restores_the_corpus_snapshot") else { return };
+    let docs: Vec<Document> = (0..560).map(generated_article).collect();
+    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+    let mut w = PgStore::connect(&t.url).unwrap();
+    w.defer_corpus().unwrap();
+    w.put_batch(docs.clone()).unwrap();
+    let mut leader = PgStore::connect(&t.url).unwrap();
+    assert!(leader.try_lead_corpus().unwrap());
+    let p = leader.prepare_corpus().unwrap();
+    assert_eq!((p.restored, p.replayed), (0, 0));
+    leader.assign_corpus(&ids[..520]).unwrap();
+    drop(leader);
+    let mut c = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
+    let upto: i64 = c.query_one("SELECT upto FROM corpus_snapshot", &[]).unwrap().get(0);
+    assert_eq!(upto, 520, "a snapshot is written once 500 articles were assigned");
+    // Ten more assigned after the snapshot by another leader (written inline).
+    let mut inline = PgStore::connect(&t.url).unwrap();
+    assert!(inline.try_lead_corpus().unwrap());
+    inline.assign_corpus(&ids[520..530]).unwrap();
+    drop(inline);
+
+    let mut next = PgStore::connect(&t.url).unwrap();
+    assert!(next.try_lead_corpus().unwrap());
+    let p = next.prepare_corpus().unwrap();
+    assert_eq!((p.restored, p.replayed), (520, 10));
+    next.assign_corpus(&ids[530..]).unwrap();
+    drop(next);
+    // A damaged snapshot is not used: every assignment is replayed.
+    c.execute("UPDATE corpus_snapshot SET data = '\\x4e47434f52505553010000000102'", &[]).unwrap();
+    let mut last = PgStore::connect(&t.url).unwrap();
+    assert!(last.try_lead_corpus().unwrap());
+    let p = last.prepare_corpus().unwrap();
+    assert_eq!((p.restored, p.replayed), (0, 560));
+
+    // The same groups and stories as one process storing them in the same order.
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = EmbeddedStore::open(dir.path()).unwrap();
+    e.put_batch(docs).unwrap();
+    for id in &ids {
+        assert_eq!(e.duplicates(id).unwrap(), w.duplicates(id).unwrap(), "{id}");
+        assert_eq!(e.story_of(id).unwrap(), w.story_of(id).unwrap(), "{id}");
+    }
+}
+
+#[test]
 fn a_version_1_database_is_migrated() {
     let Some(t) = db("a_version_1_database_is_migrated") else { return };
     let mut c = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
@@ -614,11 +665,11 @@ fn a_version_2_database_gets_event_and_day_facets() {
     let before = p.search(&q).unwrap().facets;
     assert!(!before.events.is_empty() && !before.mentioned.is_empty(), "{before:?}");
     drop(p);
-    // Back to version 2: without the columns migration 3 added.
+    // Back to version 2: without the columns migration 3 added (and what 4 added).
     let mut c = postgres::Client::connect(&t.url, postgres::NoTls).unwrap();
     c.batch_execute(
         "ALTER TABLE articles DROP COLUMN event_roots; ALTER TABLE articles DROP COLUMN days; \
-         UPDATE meta SET value = '2' WHERE key = 'format_version'",
+         DROP TABLE corpus_snapshot; UPDATE meta SET value = '2' WHERE key = 'format_version'",
     )
     .unwrap();
     let p = PgStore::connect(&t.url).unwrap();

@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -209,6 +209,19 @@ CREATE INDEX entity_merges_canonical ON entity_merges(canonical);
 /// Format version from which the `entity_merges` table exists.
 pub const IDENTITY_SINCE: u32 = 6;
 
+/// Added in format version 7: the latest snapshot of the corpus state (one row) — see
+/// `FORMAT.md`.
+const SCHEMA_V7: &str = r#"
+CREATE TABLE corpus_snapshot (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    upto INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+"#;
+
+/// Format version from which the `corpus_snapshot` table exists.
+pub const SNAPSHOT_SINCE: u32 = 7;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -228,7 +241,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -300,6 +313,7 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 ///   every stored document, in insertion order, as a write would have.
 /// * 5 → 6: creates `entity_merges` and fills it by replaying every stored document's
 ///   entities, in insertion order, as writes would have.
+/// * 6 → 7: creates the (empty) `corpus_snapshot` table.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -318,6 +332,9 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     }
     if found < IDENTITY_SINCE {
         tx.execute_batch(SCHEMA_V6).map_err(db)?;
+    }
+    if found < SNAPSHOT_SINCE {
+        tx.execute_batch(SCHEMA_V7).map_err(db)?;
     }
     if found < EVENTS_SINCE {
         let mut after: Option<String> = None;
@@ -423,6 +440,8 @@ fn put_batch_with(
 ) -> Result<(PutReport, Vec<Changed>)> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+    // Documents another handle stored since this state last saw the database.
+    across.catch_up(&tx, ctx)?;
     let mut seq = last_seq(&tx).map_err(db)?;
     let mut report = PutReport::default();
     let mut changed = Vec::new();
@@ -502,6 +521,7 @@ fn put_batch_with(
         report.ids.push(doc.id.clone());
         changed.push(Changed { seq, doc });
     }
+    across.snapshot_if_due(&tx).map_err(db)?;
     set_meta(&tx, "last_seq", &seq.to_string()).map_err(db)?;
     tx.commit().map_err(db)?;
     Ok((report, changed))

@@ -10,7 +10,7 @@ use crate::stories;
 use crate::types::{
     DocSummary, DuplicateGroup, EntityDetail, EntityEvents, EntityQuery, EntitySummary, EventHit, EventQuery,
     ListQuery, Page, PutReport, QuoteHit, QuoteQuery, SearchQuery, SearchResults, StoreStatus, StoryDetail, StoryHit,
-    StoryQuery, StorySummary, TimelineItem,
+    StoryPage, StoryQuery, StorySummary, TimelineItem,
 };
 use crate::Store;
 use newsgraph_model::Document;
@@ -188,17 +188,19 @@ impl EmbeddedStore {
         Ok(())
     }
 
-    /// Rebuilds the near-duplicate and story state from the stored documents now (a writable
-    /// handle otherwise does it before its first write). Returns how long it took.
-    pub fn prepare_assignments(&mut self) -> Result<std::time::Duration> {
+    /// Rebuilds the near-duplicate, story and identity state now (a writable handle otherwise
+    /// does it before its first write): the latest snapshot, then the documents stored after it.
+    pub fn prepare_assignments(&mut self) -> Result<crate::Prepared> {
         let ctx = Ctx { path: &self.dir, op: "prepare_assignments" };
         if self.read_only {
             return Err(ctx.err(ErrorKind::ReadOnly));
         }
         let started = std::time::Instant::now();
         let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
-        self.across = Some(stories::Across::rebuild(conn, ctx)?);
-        Ok(started.elapsed())
+        let across = stories::Across::rebuild(conn, ctx)?;
+        let prepared = across.prepared(started.elapsed().as_secs_f64());
+        self.across = Some(across);
+        Ok(prepared)
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -368,9 +370,13 @@ impl Store for EmbeddedStore {
     }
 
     fn story(&self, id: u64) -> Result<Option<StoryDetail>> {
+        self.story_page(id, &StoryPage::WHOLE)
+    }
+
+    fn story_page(&self, id: u64, page: &StoryPage) -> Result<Option<StoryDetail>> {
         let ctx = self.ctx("story");
         self.need_stories(ctx)?;
-        stories::story(&self.conn(), id, ctx)
+        stories::story(&self.conn(), id, page, ctx)
     }
 
     fn story_of(&self, article: &str) -> Result<Option<u64>> {

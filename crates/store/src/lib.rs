@@ -76,6 +76,8 @@ pub mod rows;
 mod stories;
 mod types;
 
+#[cfg(any(test, feature = "test-hooks"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -93,8 +95,9 @@ pub use types::{
     DocSummary, Duplicate, DuplicateGroup, DuplicateMember, EntityArticle, EntityDetail, EntityEvents, EntityFacet,
     EntityQuery, EntitySummary, EventActor, EventHit, EventPlace, EventQuery, FacetCount, Facets, FormCount, ListQuery,
     Near, Page, PutReport, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, SearchHit, SearchQuery, SearchResults,
-    Snippet, StoreStatus, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryHit, StoryQuery, StorySummary,
-    TimelineItem, ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS,
+    Snippet, StoreStatus, StoredEvent, StoredQuote, StoryDetail, StoryEntity, StoryHit, StoryPage, StoryQuery,
+    StorySummary, TimelineItem, ENTITY_KINDS, EVENT_ROLES, MAX_PAGE, QUOTE_KINDS, STORY_ARTICLES_PAGE,
+    STORY_TIMELINE_PAGE,
 };
 
 use newsgraph_model::Document;
@@ -147,8 +150,18 @@ pub trait Store: Send + Sync {
     /// Stories (articles clustered as they were stored), most articles first, then the latest.
     fn stories(&self, query: &StoryQuery) -> Result<Page<StorySummary>>;
 
-    /// One story with its articles, entities and timeline of events and quotes.
+    /// One story with all its articles, its entities and its timeline of events and quotes
+    /// (the first [`STORY_TIMELINE`] by date).
     fn story(&self, id: u64) -> Result<Option<StoryDetail>>;
+
+    /// One story with one page of its articles and one of its timeline, and how many of each
+    /// there are (`articles_total`, `timeline_total`).
+    ///
+    /// The provided implementation pages [`Store::story`] ([`StoryDetail::page`]); backends
+    /// page in their queries.
+    fn story_page(&self, id: u64, page: &StoryPage) -> Result<Option<StoryDetail>> {
+        Ok(self.story(id)?.map(|d| d.page(page)))
+    }
 
     /// The story of an article (`None` when there is no such article).
     fn story_of(&self, article: &str) -> Result<Option<u64>>;
@@ -253,7 +266,7 @@ pub trait Store: Send + Sync {
         let total = groups.len() as u64;
         let mut items = Vec::new();
         for (st, n, best) in groups.into_iter().skip(query.offset).take(limit as usize) {
-            if let Some(d) = self.story(st)? {
+            if let Some(d) = self.story_page(st, &StoryPage::HEAD)? {
                 items.push(StoryHit { story: d.summary, matching: n, best });
             }
         }
@@ -306,6 +319,20 @@ pub trait CorpusWork: Store {
 
     /// Stored articles whose corpus work has not been done yet.
     fn corpus_backlog(&self) -> Result<u64>;
+
+    /// Rebuilds the corpus state now (it is otherwise rebuilt before the first assignment):
+    /// the latest snapshot, then the articles assigned after it.
+    fn prepare_corpus(&mut self) -> Result<Prepared>;
+}
+
+/// What rebuilding the corpus state (near-duplicates, stories, identities) took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Prepared {
+    pub seconds: f64,
+    /// Articles the restored snapshot held (0 without one).
+    pub restored: u64,
+    /// Articles replayed after it.
+    pub replayed: u64,
 }
 
 /// What one [`CorpusWork::assign_corpus`] call did.

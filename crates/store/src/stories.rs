@@ -1,20 +1,22 @@
 //! Near-duplicate groups and stories (format version 5, schema in `db`): assigned to each
 //! inserted article in the transaction that writes it, and the queries over them.
 //!
-//! The assignment is incremental ([`newsgraph_corpus::NearDuplicates`] and
-//! [`newsgraph_corpus::StoryClusterer`]); their in-memory state ([`Across`]) is not stored:
-//! a writable handle rebuilds it before its first write by replaying the stored documents in
-//! insertion order (`documents.rowid`), which gives the same state the writes left.
+//! The assignment is incremental ([`newsgraph_corpus::CorpusState`]: near-duplicates,
+//! stories, identities). A writable handle rebuilds that state before its first write: it
+//! restores the latest snapshot (`corpus_snapshot`, written in the transaction of a batch
+//! once enough articles have been added since the last one) and replays the documents
+//! stored after it in insertion order (`documents.rowid`), which gives the state the writes
+//! left; a snapshot that cannot be read is ignored (every document is replayed).
 
 use crate::db::decode_opt_time;
 use crate::error::{Ctx, Result};
 use crate::types::{
-    DuplicateGroup, DuplicateMember, Page, QuoteArticle, SearchHit, StoryDetail, StoryEntity, StoryHit, StoryQuery,
-    StorySummary, TimelineItem, MAX_PAGE,
+    DuplicateGroup, DuplicateMember, Page, QuoteArticle, SearchHit, StoryDetail, StoryEntity, StoryHit, StoryPage,
+    StoryQuery, StorySummary, TimelineItem, MAX_PAGE,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use newsgraph_corpus::identity::{self, Identities, Merges};
-use newsgraph_corpus::{features_from_document, Assignment, Duplicate, NearDuplicates, StoryClusterer};
+use newsgraph_corpus::identity::{Identities, Merges};
+use newsgraph_corpus::{identity, Assignment, CorpusState, Duplicate, Observed};
 use newsgraph_model::Document;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -30,9 +32,11 @@ const REPLAY_CHUNK: i64 = 256;
 /// The incremental state behind the `duplicates`, `stories` and `entity_merges` tables.
 #[derive(Default)]
 pub struct Across {
-    dups: NearDuplicates,
-    stories: StoryClusterer,
-    ids: Identities,
+    state: CorpusState,
+    /// The state holds every document up to this `documents.rowid`.
+    upto: i64,
+    /// Documents added since the last snapshot.
+    since_snapshot: u64,
 }
 
 fn json_list(v: &[String]) -> String {
@@ -40,40 +44,77 @@ fn json_list(v: &[String]) -> String {
 }
 
 impl Across {
-    /// Replays every stored document in insertion order (no writes).
+    /// The latest snapshot (when it can be read) and every document stored after it, in
+    /// insertion order (no writes).
     pub fn rebuild(conn: &Connection, ctx: Ctx) -> Result<Across> {
-        let mut a = Across::default();
-        a.replay(conn, ctx, |_, _, _, _, _| Ok(()))?;
+        let mut a = Across::restore(conn).map_err(|e| ctx.db(e))?.unwrap_or_default();
+        a.catch_up(conn, ctx)?;
         Ok(a)
     }
 
-    /// Feeds every stored document in insertion order, calling `each` after each one.
+    /// The state of the snapshot, if there is one this build reads.
+    fn restore(conn: &Connection) -> rusqlite::Result<Option<Across>> {
+        let row: Option<(i64, Vec<u8>)> = conn
+            .query_row("SELECT upto, data FROM corpus_snapshot WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(upto, data)| {
+            CorpusState::restore(&data).ok().map(|state| Across { state, upto, since_snapshot: 0 })
+        }))
+    }
+
+    /// Feeds the documents stored after those this state holds (by other handles, or all of
+    /// them when it starts empty).
+    pub fn catch_up(&mut self, conn: &Connection, ctx: Ctx) -> Result<()> {
+        self.replay(conn, ctx, |_, _, _, _, _| Ok(()))
+    }
+
+    /// Feeds the documents stored after those this state holds, in insertion order, calling
+    /// `each` after each one.
     pub fn replay(
         &mut self,
         conn: &Connection,
         ctx: Ctx,
         mut each: impl FnMut(&Across, &Document, Option<&Duplicate>, &Assignment, &Merges) -> Result<()>,
     ) -> Result<()> {
-        for_each_doc(conn, ctx, |doc| {
-            let (dup, asg, merges) = self.observe(doc);
-            each(self, doc, dup.as_ref(), &asg, &merges)
+        for_each_doc(conn, ctx, self.upto, |rowid, doc| {
+            let o = self.observe(rowid, doc);
+            each(self, doc, o.duplicate.as_ref(), &o.assignment, &o.merges)
         })
     }
 
-    fn observe(&mut self, doc: &Document) -> (Option<Duplicate>, Assignment, Merges) {
-        let published = doc.meta.published.as_ref().map(|p| p.time.timestamp());
-        let dup = self.dups.add(doc.id.clone(), published, doc.text());
-        let asg = self.stories.add(&features_from_document(doc));
-        let merges = observe_identity(&mut self.ids, doc);
-        (dup, asg, merges)
+    /// How a state just rebuilt was made, given the time it took.
+    pub fn prepared(&self, seconds: f64) -> crate::Prepared {
+        let replayed = self.since_snapshot;
+        crate::Prepared { seconds, restored: self.state.len() as u64 - replayed, replayed }
+    }
+
+    fn observe(&mut self, rowid: i64, doc: &Document) -> Observed {
+        self.upto = rowid;
+        self.since_snapshot += 1;
+        self.state.observe(doc)
     }
 
     /// Assigns a newly inserted document its duplicate group and story, merges its entities
     /// across articles, and writes the rows (called in the transaction that inserts it).
     pub fn add(&mut self, tx: &Transaction, doc: &Document) -> rusqlite::Result<()> {
-        let (dup, asg, merges) = self.observe(doc);
-        self.write(tx, doc, dup.as_ref(), &asg)?;
-        write_merges(tx, &merges)
+        let rowid = tx.query_row("SELECT rowid FROM documents WHERE id = ?1", [&doc.id], |r| r.get(0))?;
+        let o = self.observe(rowid, doc);
+        self.write(tx, doc, o.duplicate.as_ref(), &o.assignment)?;
+        write_merges(tx, &o.merges)
+    }
+
+    /// Writes a snapshot of the state in `tx` when one is due
+    /// ([`CorpusState::snapshot_due`]).
+    pub fn snapshot_if_due(&mut self, tx: &Transaction) -> rusqlite::Result<()> {
+        if self.state.snapshot_due(self.since_snapshot) {
+            tx.execute(
+                "INSERT INTO corpus_snapshot(id, upto, data) VALUES (1, ?1, ?2) \
+                 ON CONFLICT(id) DO UPDATE SET upto = excluded.upto, data = excluded.data",
+                params![self.upto, self.state.snapshot()],
+            )?;
+            self.since_snapshot = 0;
+        }
+        Ok(())
     }
 
     fn write(
@@ -118,7 +159,7 @@ impl Across {
         // A split-off half (at most every doubling of a story, so linear overall).
         if let Some(off) = asg.split_off {
             let mut st = tx.prepare_cached("UPDATE story_articles SET story_id = ?1 WHERE doc_id = ?2")?;
-            for a in self.stories.story_articles(off) {
+            for a in self.state.stories.story_articles(off) {
                 st.execute(params![off as i64, a])?;
             }
             self.write_story(tx, off)?;
@@ -135,7 +176,7 @@ impl Across {
 
     /// Writes a story's row (its head only: the cost does not grow with the story).
     fn write_story(&self, tx: &Transaction, id: u32) -> rusqlite::Result<()> {
-        let Some(s) = self.stories.story_head(id) else { return Ok(()) };
+        let Some(s) = self.state.stories.story_head(id) else { return Ok(()) };
         tx.execute(
             "INSERT INTO stories(id, label, entities, places, keywords, dates, first_published, last_published, \
              articles) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET \
@@ -171,13 +212,21 @@ pub fn fill(tx: &Transaction, ctx: Ctx) -> Result<()> {
 /// version 6).
 pub fn fill_identities(tx: &Transaction, ctx: Ctx) -> Result<()> {
     let mut ids = Identities::default();
-    for_each_doc(tx, ctx, |doc| write_merges(tx, &observe_identity(&mut ids, doc)).map_err(|e| ctx.db(e)))
+    for_each_doc(tx, ctx, 0, |_, doc| {
+        let ents = identity::entities_of(doc);
+        write_merges(tx, &ids.add(&ents, &identity::context_of(&ents))).map_err(|e| ctx.db(e))
+    })
 }
 
 /// Calls `each` on every stored document in insertion order (`documents.rowid`).
-fn for_each_doc(conn: &Connection, ctx: Ctx, mut each: impl FnMut(&Document) -> Result<()>) -> Result<()> {
+/// Feeds `each` every stored document after `after` (a `documents.rowid`), in insertion order.
+fn for_each_doc(
+    conn: &Connection,
+    ctx: Ctx,
+    mut after: i64,
+    mut each: impl FnMut(i64, &Document) -> Result<()>,
+) -> Result<()> {
     let db = |e| ctx.db(e);
-    let mut after = 0i64;
     loop {
         let rows: Vec<(i64, String, String)> = {
             let mut st = conn
@@ -190,18 +239,13 @@ fn for_each_doc(conn: &Connection, ctx: Ctx, mut each: impl FnMut(&Document) -> 
         let n = rows.len() as i64;
         for (rowid, id, json) in rows {
             let doc = crate::db::decode(&id, &json, ctx)?;
-            each(&doc)?;
+            each(rowid, &doc)?;
             after = rowid;
         }
         if n < REPLAY_CHUNK {
             return Ok(());
         }
     }
-}
-
-fn observe_identity(ids: &mut Identities, doc: &Document) -> Merges {
-    let ents = identity::entities_of(doc);
-    ids.add(&ents, &identity::context_of(&ents))
 }
 
 /// Writes an article's identity merges: renamed identities first (every id that answered to
@@ -275,10 +319,10 @@ fn article(r: &rusqlite::Row, at: usize) -> rusqlite::Result<QuoteArticle> {
     })
 }
 
-/// One story: its articles (oldest first), its entities (most articles, then mentions) and
-/// the timeline of its events (by the event's day) and quotes (by the article's publication
-/// day), at most [`STORY_TIMELINE`] items.
-pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>> {
+/// One story: one page of its articles (oldest first), its entities (most articles, then
+/// mentions) and one page of the timeline of its events (by the event's day) and quotes (by the
+/// article's publication day), whose first [`STORY_TIMELINE`] items are paged, with the totals.
+pub fn story(conn: &Connection, id: u64, page: &StoryPage, ctx: Ctx) -> Result<Option<StoryDetail>> {
     let db = |e| ctx.db(e);
     let Some(id) = i64::try_from(id).ok() else { return Ok(None) };
     let row = conn
@@ -290,15 +334,21 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
         .optional()
         .map_err(db)?;
     let Some((summary, _, places, keywords, dates)) = row else { return Ok(None) };
+    let sql_int = |n: u64| n.min(i64::MAX as u64) as i64;
+    let count = |sql: &str| conn.query_row(sql, [id], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db);
+    let articles_total = count("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
     let mut st = conn
         .prepare_cached(
             "SELECT d.id, d.title, d.url, d.source, d.published_raw FROM story_articles s \
              JOIN documents d ON d.id = s.doc_id WHERE s.story_id = ?1 \
-             ORDER BY d.published IS NULL, d.published, d.id",
+             ORDER BY d.published IS NULL, d.published, d.id LIMIT ?2 OFFSET ?3",
         )
         .map_err(db)?;
-    let articles =
-        st.query_map([id], |r| article(r, 0)).map_err(db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?;
+    let articles = st
+        .query_map(params![id, sql_int(page.articles_limit), sql_int(page.articles_offset)], |r| article(r, 0))
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
     let mut st = conn
         .prepare_cached(
             "SELECT o.entity_id, max(o.name), max(o.kind), count(*) AS n, sum(o.mentions) AS m \
@@ -319,16 +369,29 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
-    let mut timeline = timeline_items(
-        conn,
-        "JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = ?1",
-        "JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = ?1",
-        None,
-        &[&id],
-        STORY_TIMELINE,
-        ctx,
-    )?;
-    timeline.truncate(STORY_TIMELINE);
+    let events =
+        count("SELECT count(*) FROM events e JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = ?1")?;
+    let quotes =
+        count("SELECT count(*) FROM quotes q JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = ?1")?;
+    let timeline_total = (events + quotes).min(STORY_TIMELINE as u64);
+    // The page's items are among the first `offset + limit` of each kind: read those, merge.
+    let (skip, end) = page.timeline_window(timeline_total);
+    let timeline = if end > skip {
+        let mut items = timeline_items(
+            conn,
+            "JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = ?1",
+            "JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = ?1",
+            None,
+            &[&id],
+            end,
+            ctx,
+        )?;
+        items.truncate(end);
+        items.drain(..skip.min(items.len()));
+        items
+    } else {
+        Vec::new()
+    };
     Ok(Some(StoryDetail {
         summary,
         places: list(places),
@@ -336,7 +399,11 @@ pub fn story(conn: &Connection, id: u64, ctx: Ctx) -> Result<Option<StoryDetail>
         dates: list(dates),
         entities,
         articles,
+        articles_total,
+        articles_offset: page.articles_offset,
         timeline,
+        timeline_total,
+        timeline_offset: page.timeline_offset,
     }))
 }
 
@@ -360,7 +427,7 @@ pub fn timeline_items(
         .prepare_cached(&format!(
             "SELECT {}, d.id, d.title, d.url, d.source, d.published_raw, e.published FROM events e \
              JOIN documents d ON d.id = e.doc_id {event_sql} \
-             ORDER BY e.day IS NULL, e.day, e.published, e.doc_id, e.ordinal LIMIT {cap}",
+             ORDER BY e.day IS NULL, e.day, e.published IS NULL, e.published, e.doc_id, e.ordinal LIMIT {cap}",
             crate::events::COLUMNS
         ))
         .map_err(db)?;

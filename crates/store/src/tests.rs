@@ -1077,11 +1077,11 @@ fn occurrences_tolerate_odd_layers() {
 /// Turns a store into a version-2 one (what formats 3 and 4 added removed).
 const DROP_QUOTES: &str = "DROP TRIGGER quotes_fts_insert; DROP TRIGGER quotes_fts_delete; \
     DROP TRIGGER quotes_fts_update; DROP TABLE quotes_fts; DROP TABLE quotes; DROP TABLE events; DROP TABLE duplicates; \
-    DROP TABLE stories; DROP TABLE story_articles; DROP TABLE entity_merges;";
+    DROP TABLE stories; DROP TABLE story_articles; DROP TABLE entity_merges; DROP TABLE corpus_snapshot;";
 
 /// Turns a version-5 store into a version-4 one.
-const DROP_STORIES: &str =
-    "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles; DROP TABLE entity_merges;";
+const DROP_STORIES: &str = "DROP TABLE duplicates; DROP TABLE stories; DROP TABLE story_articles; \
+    DROP TABLE entity_merges; DROP TABLE corpus_snapshot;";
 
 /// A quote to add by hand: content, source and cue (each found in the text after the previous
 /// one; "" for none), speaker entity index, kind.
@@ -1833,6 +1833,33 @@ fn story_corpus() -> Vec<Document> {
 /// Every story with its articles, and every article's duplicate group, as one comparable value.
 type AcrossState = (Vec<(StorySummary, Vec<String>)>, Vec<(String, String, Vec<String>)>);
 
+/// Pages of a story's articles and timeline, read one after another, are the whole lists.
+fn check_story_pages(s: &EmbeddedStore, whole: &StoryDetail) {
+    assert_eq!(whole.articles_total, whole.articles.len() as u64);
+    assert_eq!(whole.timeline_total, whole.timeline.len() as u64);
+    for size in [1, 2, 3] {
+        let (mut articles, mut timeline) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        while at < whole.articles_total.max(whole.timeline_total) + size {
+            let page =
+                StoryPage { articles_offset: at, articles_limit: size, timeline_offset: at, timeline_limit: size };
+            let d = s.story_page(whole.summary.id, &page).unwrap().unwrap();
+            assert_eq!((d.articles_total, d.timeline_total), (whole.articles_total, whole.timeline_total));
+            assert_eq!((d.articles_offset, d.timeline_offset), (at, at));
+            assert!(d.articles.len() as u64 <= size && d.timeline.len() as u64 <= size);
+            assert_eq!(d.entities, whole.entities);
+            articles.extend(d.articles);
+            timeline.extend(d.timeline);
+            at += size;
+        }
+        assert_eq!(articles, whole.articles, "articles in pages of {size}");
+        assert_eq!(timeline, whole.timeline, "timeline in pages of {size}");
+    }
+    // The provided implementation (slicing the whole story) pages alike.
+    let page = StoryPage { articles_offset: 1, articles_limit: 1, timeline_offset: 1, timeline_limit: 2 };
+    assert_eq!(whole.clone().page(&page), s.story_page(whole.summary.id, &page).unwrap().unwrap());
+}
+
 fn across_state(s: &EmbeddedStore) -> AcrossState {
     let page = s.stories(&StoryQuery::default()).unwrap();
     let stories = page
@@ -1840,6 +1867,7 @@ fn across_state(s: &EmbeddedStore) -> AcrossState {
         .into_iter()
         .map(|st| {
             let d = s.story(st.id).unwrap().unwrap();
+            check_story_pages(s, &d);
             (st, d.articles.into_iter().map(|a| a.id).collect())
         })
         .collect();
@@ -2060,8 +2088,12 @@ fn reopen_cost() {
     let feats: Vec<_> = docs.iter().map(newsgraph_corpus::features_from_document).collect();
     let features = t.elapsed();
     let rebuild = s.prepare_assignments().unwrap();
+    let rebuild = format!(
+        "{:.2} s, {} restored from the snapshot, {} replayed",
+        rebuild.seconds, rebuild.restored, rebuild.replayed
+    );
     eprintln!(
-        "{} documents: open (incl. any migration) {open:?}; rebuild {rebuild:?} (of which reading and decoding \
+        "{} documents: open (incl. any migration) {open:?}; rebuild {rebuild} (reading and decoding every document would take reading and decoding \
          the documents ≈ {decode:?}, features ≈ {features:?}, {} feature sets)",
         docs.len(),
         feats.len()
@@ -2259,7 +2291,10 @@ fn local_entities_merge_across_articles_when_names_and_contexts_agree() {
     assert_eq!(s.entity("local:person:sergei-markov", 0, 10).unwrap().unwrap().summary.articles, 3);
     drop(s);
     let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
-    conn.execute_batch("DROP TABLE entity_merges; UPDATE meta SET value = '5' WHERE key = 'format_version';").unwrap();
+    conn.execute_batch(
+        "DROP TABLE entity_merges; DROP TABLE corpus_snapshot; UPDATE meta SET value = '5' WHERE key = 'format_version';",
+    )
+    .unwrap();
     drop(conn);
     let ro = EmbeddedStore::open_read_only(tmp.path()).unwrap();
     assert_eq!(ro.status().unwrap().format_version, 5);
@@ -2303,6 +2338,27 @@ fn entity_timeline_orders_by_the_date_of_what_happened() {
 }
 
 #[test]
+fn story_timelines_are_paged_in_the_order_of_the_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(event_corpus()).unwrap();
+    let mut timelines = 0;
+    for st in s.stories(&StoryQuery::default()).unwrap().items {
+        let whole = s.story(st.id).unwrap().unwrap();
+        timelines += whole.timeline.len();
+        check_story_pages(&s, &whole);
+        // The default page, and a page past the end: empty lists, the same totals.
+        let first = s.story_page(st.id, &StoryPage::default()).unwrap().unwrap();
+        assert_eq!(first, whole.clone().page(&StoryPage::default()));
+        let past = StoryPage { articles_offset: 1_000, timeline_offset: 1_000, ..StoryPage::default() };
+        let d = s.story_page(st.id, &past).unwrap().unwrap();
+        assert!(d.articles.is_empty() && d.timeline.is_empty());
+        assert_eq!((d.articles_total, d.timeline_total), (whole.articles_total, whole.timeline_total));
+    }
+    assert!(timelines >= 4, "the corpus' events are on story timelines");
+}
+
+#[test]
 fn search_groups_hits_by_story() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = open(tmp.path());
@@ -2328,4 +2384,54 @@ fn search_groups_hits_by_story() {
     assert_eq!(one.total, page.total);
     assert_eq!(one.items.first().map(|g| g.story.id), page.items.get(1).map(|g| g.story.id));
     assert_eq!(s.search_stories(&SearchQuery::text("zzzznothing")).unwrap().total, 0);
+}
+
+/// Every assignment row, ordered.
+fn assignments(dir: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+    let mut out = Vec::new();
+    for q in [
+        "SELECT doc_id || ' ' || story_id FROM story_articles ORDER BY doc_id",
+        "SELECT doc_id || ' ' || canonical FROM duplicates ORDER BY doc_id",
+        "SELECT entity_id || ' ' || canonical FROM entity_merges ORDER BY entity_id",
+    ] {
+        let mut st = conn.prepare(q).unwrap();
+        out.extend(st.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    }
+    out
+}
+
+#[test]
+fn a_reopened_store_restores_its_corpus_snapshot_and_goes_on_as_a_full_replay_would() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first: Vec<Document> = (0..520).map(crate::testing::generated_article).collect();
+    for dir in [a.path(), b.path()] {
+        open(dir).put_batch(first.clone()).unwrap();
+        let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+        let upto: i64 = conn.query_row("SELECT upto FROM corpus_snapshot", [], |r| r.get(0)).unwrap();
+        assert_eq!(upto, 520, "a snapshot is written once 500 articles were added");
+    }
+    // b's snapshot is damaged: it is ignored and every document replayed.
+    rusqlite::Connection::open(b.path().join(DB_FILE))
+        .unwrap()
+        .execute("UPDATE corpus_snapshot SET data = x'4e47434f52505553010000000102'", [])
+        .unwrap();
+    for (dir, replayed) in [(a.path(), 0), (b.path(), 520)] {
+        let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+        let ctx = crate::error::Ctx { path: dir, op: "test" };
+        let p = crate::stories::Across::rebuild(&conn, ctx).unwrap().prepared(0.0);
+        assert_eq!((p.restored, p.replayed), (520 - replayed, replayed));
+    }
+    let more: Vec<Document> = (520..560).map(crate::testing::generated_article).collect();
+    for dir in [a.path(), b.path()] {
+        let mut s = open(dir);
+        s.put_batch(more.clone()).unwrap();
+        let copy = (520..560).position(|i| i % 7 == 6).unwrap();
+        let dup = s.duplicates(&more[copy].id).unwrap().unwrap();
+        assert_eq!(dup.members.len(), 2, "the copy of the article before it");
+    }
+    let whole = tempfile::tempdir().unwrap();
+    open(whole.path()).put_batch(first.into_iter().chain(more).collect()).unwrap();
+    assert_eq!(assignments(a.path()), assignments(whole.path()));
+    assert_eq!(assignments(b.path()), assignments(whole.path()));
 }

@@ -678,11 +678,88 @@ pub struct StoryDetail {
     pub dates: Vec<String>,
     /// Its entities, most articles first (at most [`STORY_ENTITIES`](crate::STORY_ENTITIES)).
     pub entities: Vec<StoryEntity>,
-    /// Its articles, oldest first (undated last).
+    /// Its articles, oldest first (undated last): the page asked for ([`StoryPage`]).
     pub articles: Vec<QuoteArticle>,
-    /// Its events and quotes ordered by the date of what happened (undated last; at most
-    /// [`STORY_TIMELINE`](crate::STORY_TIMELINE)).
+    /// How many articles it has in all, and the position of `articles[0]` among them.
+    #[serde(default)]
+    pub articles_total: u64,
+    #[serde(default)]
+    pub articles_offset: u64,
+    /// Its events and quotes ordered by the date of what happened (undated last): the page
+    /// asked for ([`StoryPage`]) of its first [`STORY_TIMELINE`](crate::STORY_TIMELINE).
     pub timeline: Vec<TimelineItem>,
+    /// How many timeline items there are in all (at most
+    /// [`STORY_TIMELINE`](crate::STORY_TIMELINE)), and the position of `timeline[0]`.
+    #[serde(default)]
+    pub timeline_total: u64,
+    #[serde(default)]
+    pub timeline_offset: u64,
+}
+
+impl StoryDetail {
+    /// Keeps one page of the articles and of the timeline (the totals stay those of the whole
+    /// lists): what [`Store::story_page`](crate::Store::story_page) does by default.
+    pub fn page(mut self, page: &StoryPage) -> StoryDetail {
+        self.articles_total = self.articles_total.max(self.articles_offset + self.articles.len() as u64);
+        self.timeline_total = self.timeline_total.max(self.timeline_offset + self.timeline.len() as u64);
+        fn cut<T>(v: &mut Vec<T>, at: u64, offset: u64, limit: u64) {
+            let skip = offset.saturating_sub(at).min(v.len() as u64) as usize;
+            v.drain(..skip);
+            v.truncate(limit.min(usize::MAX as u64) as usize);
+        }
+        cut(&mut self.articles, self.articles_offset, page.articles_offset, page.articles_limit);
+        cut(&mut self.timeline, self.timeline_offset, page.timeline_offset, page.timeline_limit);
+        self.articles_offset = page.articles_offset;
+        self.timeline_offset = page.timeline_offset;
+        self
+    }
+}
+
+/// Which part of a story's articles and timeline [`Store::story_page`](crate::Store::story_page)
+/// returns: an offset and a limit for each list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryPage {
+    pub articles_offset: u64,
+    /// At most this many articles (the API caps it at [`MAX_PAGE`]).
+    pub articles_limit: u64,
+    pub timeline_offset: u64,
+    /// At most this many timeline items (never more than
+    /// [`STORY_TIMELINE`](crate::STORY_TIMELINE) exist).
+    pub timeline_limit: u64,
+}
+
+/// Articles of a story's detail when no page is asked for (`GET /stories/{id}`).
+pub const STORY_ARTICLES_PAGE: u64 = 50;
+
+/// Timeline items of a story's detail when no page is asked for.
+pub const STORY_TIMELINE_PAGE: u64 = 200;
+
+impl StoryPage {
+    /// Every article and the whole timeline (what [`Store::story`](crate::Store::story) returns).
+    pub const WHOLE: StoryPage =
+        StoryPage { articles_offset: 0, articles_limit: u64::MAX, timeline_offset: 0, timeline_limit: u64::MAX };
+    /// Neither articles nor timeline items: the story's head, entities and totals.
+    pub const HEAD: StoryPage =
+        StoryPage { articles_offset: 0, articles_limit: 0, timeline_offset: 0, timeline_limit: 0 };
+
+    /// The part (`skip..end`) of a timeline of `total` items this page covers.
+    pub fn timeline_window(&self, total: u64) -> (usize, usize) {
+        let skip = self.timeline_offset.min(total);
+        let end = self.timeline_offset.saturating_add(self.timeline_limit).min(total);
+        (skip as usize, end as usize)
+    }
+}
+
+impl Default for StoryPage {
+    /// The first [`STORY_ARTICLES_PAGE`] articles and [`STORY_TIMELINE_PAGE`] timeline items.
+    fn default() -> Self {
+        StoryPage {
+            articles_offset: 0,
+            articles_limit: STORY_ARTICLES_PAGE,
+            timeline_offset: 0,
+            timeline_limit: STORY_TIMELINE_PAGE,
+        }
+    }
 }
 
 /// One member of a near-duplicate group.

@@ -231,8 +231,12 @@ pub fn corpus(
             if let Ok(mut s) = shared.lock() {
                 *s = r.clone();
             }
-            if !quiet && r.leading && !was_leading {
-                eprintln!("newsgraph corpus: leading the corpus work (after {:.1} s on standby)", r.standby_seconds);
+            if let (false, true, false, Some(p)) = (quiet, r.leading, was_leading, r.prepared) {
+                eprintln!(
+                    "newsgraph corpus: leading the corpus work (after {:.1} s on standby); state rebuilt in {:.2} s: \
+                     {} articles from the snapshot, {} replayed",
+                    r.standby_seconds, p.seconds, p.restored, p.replayed
+                );
             }
             was_leading = r.leading;
             if !quiet && r.leading && last.elapsed() >= Duration::from_secs(5) {

@@ -110,8 +110,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
         Command::Bench(BenchCommand::Quotes { corpus, repeat, json }) => bench::quotes(&corpus, repeat, json),
         Command::Bench(BenchCommand::Events { inputs, repeat, json }) => events::bench(&inputs, repeat, json),
-        Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, json, report }) => {
-            ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, json, report.as_deref())
+        Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, pipeline, json, report }) => {
+            ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, pipeline, json, report.as_deref())
         }
         Command::Train(TrainCommand::Ner {
             conll,

@@ -6,7 +6,7 @@ use newsgraph_engine::{Annotator, EntityAnnotator, SegmentAnnotator};
 use newsgraph_entity::conll::{chunks, parse_map, read_conll, ConllDoc};
 use newsgraph_entity::{Tagger, TrainConfig, TrainSentence};
 use newsgraph_eval::ner::{NerReport, NerScorer, Span};
-use newsgraph_model::{Document, DocumentBuilder};
+use newsgraph_model::{Document, DocumentBuilder, EntityType};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -32,14 +32,82 @@ fn read_docs(path: &Path) -> Result<Vec<ConllDoc>> {
     Ok(docs)
 }
 
-/// Runs the tagger on every gold sentence (gold tokens) and scores it. With a `map`, gold
-/// types are renamed through it (unmapped gold types are ignored) and only predicted types
-/// that are a target of the map are kept.
-pub fn score(tagger: &Tagger, docs: &[ConllDoc], map: Option<&HashMap<String, String>>) -> NerReport {
+/// What is scored: the tagger alone, or the whole entity stage.
+enum Predictor<'a> {
+    Tagger(&'a Tagger),
+    Pipeline(SegmentAnnotator, EntityAnnotator),
+}
+
+impl Predictor<'_> {
+    /// Predicted spans of each sentence of a document (token indexes within the sentence).
+    fn predict(&self, d: &ConllDoc) -> Vec<Vec<Span>> {
+        let sents: Vec<Vec<&str>> = d.sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+        match self {
+            Predictor::Tagger(t) => t
+                .entities_document(&sents)
+                .into_iter()
+                .map(|ents| ents.into_iter().map(|e| Span::new(e.start, e.end, e.label)).collect())
+                .collect(),
+            Predictor::Pipeline(seg, ent) => pipeline_spans(seg, ent, &sents),
+        }
+    }
+}
+
+/// The CoNLL label of a mention type.
+fn label(kind: EntityType) -> &'static str {
+    match kind {
+        EntityType::Person => "PER",
+        EntityType::Organization => "ORG",
+        EntityType::Place => "LOC",
+        _ => "MISC",
+    }
+}
+
+/// Runs segmentation and the entity stage on the document the sentences make (words joined by
+/// spaces, sentences by blank lines) and maps each named mention to the tokens it covers; a
+/// mention that crosses a sentence boundary is cut at it.
+fn pipeline_spans(seg: &SegmentAnnotator, ent: &EntityAnnotator, sents: &[Vec<&str>]) -> Vec<Vec<Span>> {
+    let mut text = String::new();
+    // Per token: (sentence, index in it, byte start, byte end).
+    let mut toks: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for (si, s) in sents.iter().enumerate() {
+        if si > 0 {
+            text.push_str("\n\n");
+        }
+        for (wi, w) in s.iter().enumerate() {
+            if wi > 0 {
+                text.push(' ');
+            }
+            toks.push((si, wi, text.len(), text.len() + w.len()));
+            text.push_str(w);
+        }
+    }
+    let mut doc = DocumentBuilder::new(&text).build();
+    seg.annotate(&mut doc);
+    ent.annotate(&mut doc);
+    let mut out: Vec<Vec<Span>> = vec![Vec::new(); sents.len()];
+    // Names only: a pronoun resolved to a person is a mention of it, but not a named entity.
+    for m in doc.layers.mentions.iter().filter(|m| m.evidence != "pronoun") {
+        let covered: Vec<&(usize, usize, usize, usize)> =
+            toks.iter().filter(|t| t.2 < m.span.end as usize && t.3 > m.span.start as usize).collect();
+        let Some(&&(si, first, _, _)) = covered.first() else { continue };
+        let last = covered.iter().take_while(|t| t.0 == si).last().map_or(first, |t| t.1);
+        out[si].push(Span::new(first, last + 1, label(m.kind)));
+    }
+    for spans in &mut out {
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup_by(|a, b| a.start == b.start && a.end == b.end);
+    }
+    out
+}
+
+/// Predicts every gold sentence (gold tokens) and scores it. With a `map`, gold types are
+/// renamed through it (unmapped gold types are ignored) and only predicted types that are a
+/// target of the map are kept.
+fn score_with(predictor: &Predictor, docs: &[ConllDoc], map: Option<&HashMap<String, String>>) -> NerReport {
     let mut scorer = NerScorer::default();
     for d in docs {
-        let sents: Vec<Vec<&str>> = d.sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
-        for ((s, ents), words) in d.sentences.iter().zip(tagger.entities_document(&sents)).zip(&sents) {
+        for (s, pred) in d.sentences.iter().zip(predictor.predict(d)) {
             let gold: Vec<Span> = chunks(&s.labels)
                 .into_iter()
                 .filter_map(|c| {
@@ -50,15 +118,17 @@ pub fn score(tagger: &Tagger, docs: &[ConllDoc], map: Option<&HashMap<String, St
                     Some(Span { start: c.start, end: c.end, kind })
                 })
                 .collect();
-            let pred: Vec<Span> = ents
-                .into_iter()
-                .filter(|e| map.is_none_or(|m| m.values().any(|v| v == e.label)))
-                .map(|e| Span::new(e.start, e.end, e.label))
-                .collect();
-            scorer.add_tokens(&gold, &pred, words.len());
+            let pred: Vec<Span> =
+                pred.into_iter().filter(|e| map.is_none_or(|m| m.values().any(|v| *v == e.kind))).collect();
+            scorer.add_tokens(&gold, &pred, s.words.len());
         }
     }
     scorer.report()
+}
+
+/// [`score_with`] the tagger alone.
+pub fn score(tagger: &Tagger, docs: &[ConllDoc], map: Option<&HashMap<String, String>>) -> NerReport {
+    score_with(&Predictor::Tagger(tagger), docs, map)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -68,6 +138,7 @@ pub fn eval(
     map: Option<&str>,
     model: Option<&Path>,
     recase: Option<Recase>,
+    pipeline: bool,
     json: bool,
     report: Option<&Path>,
 ) -> Result<ExitCode> {
@@ -82,7 +153,12 @@ pub fn eval(
         }
     }
     let map = map.map(parse_map).transpose().map_err(|e| anyhow::anyhow!(e))?;
-    let r = score(&tagger, &docs, map.as_ref());
+    let predictor = if pipeline {
+        Predictor::Pipeline(SegmentAnnotator::default(), EntityAnnotator::default())
+    } else {
+        Predictor::Tagger(&tagger)
+    };
+    let r = score_with(&predictor, &docs, map.as_ref());
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -96,18 +172,28 @@ pub fn eval(
         if let Some(rc) = recase {
             let _ = write!(s, " --recase {}", if rc == Recase::Upper { "upper" } else { "lower" });
         }
+        if pipeline {
+            let _ = write!(s, " --pipeline");
+        }
         if let Some(m) = &map {
             let mut pairs: Vec<String> = m.iter().map(|(a, b)| format!("{a}={b}")).collect();
             pairs.sort();
             let _ = write!(s, " --map {}", pairs.join(","));
         }
         let _ = writeln!(s, " --report <this file>`.\n");
-        let _ = writeln!(
-            s,
-            "Model: the committed averaged perceptron (`crates/entity/data/ner.bin`, {} hash bits, {} non-zero weights), run on the gold tokens document by document (`-DOCSTART-` separates documents; document context is used).",
-            tagger.bits(),
-            tagger.nonzero()
-        );
+        let _ = if pipeline {
+            writeln!(
+                s,
+                "Predictions: the whole entity stage as `analyze` runs it (segmentation, the committed tagger, rules, knowledge base and linking; each named mention — pronouns left out — mapped to the gold tokens it covers) on each document rebuilt from its gold tokens (words joined by spaces, sentences by blank lines; `-DOCSTART-` separates documents). Types: person PER, organization ORG, place LOC, group and misc MISC."
+            )
+        } else {
+            writeln!(
+                s,
+                "Model: the committed averaged perceptron (`crates/entity/data/ner.bin`, {} hash bits, {} non-zero weights), run on the gold tokens document by document (`-DOCSTART-` separates documents; document context is used).",
+                tagger.bits(),
+                tagger.nonzero()
+            )
+        };
         let _ = writeln!(
             s,
             "Metric: exact-span chunks, micro-averaged (conlleval semantics). {} sentences, {} tokens.\n",

@@ -10,8 +10,11 @@
 // What is shown is checked against what the API answers (fetched here with plain HTTP), so
 // the test holds for any store, and fails when a page shows less than the data.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const BASE = process.env.NEWSGRAPH_URL;
 const SAMPLE_ID = process.env.SAMPLE_ID;
@@ -52,6 +55,44 @@ async function ready(page, pageName) {
     pageName,
     { timeout: 20000 },
   );
+}
+
+// axe-core (MPL-2.0, pinned in package-lock.json): the accessibility audit of every page.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const audited = [];
+
+/// Runs axe-core on the page as it is (evaluated through the DevTools protocol, which the
+/// page's CSP does not govern: the page itself still runs no inline script) and fails on
+/// violations of impact "serious" or "critical", printing each rule, impact and target.
+async function audit(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result) {
+    const shown = v.targets.slice(0, 5).join(", ") + (v.targets.length > 5 ? `, … (${v.targets.length})` : "");
+    console.log(`     axe ${name}: ${v.impact} ${v.id} (${v.help}): ${shown}`);
+  }
+  audited.push(name);
+  check(bad.length === 0, `accessibility (axe-core) of the ${name} page: ${bad.length} serious or critical violations${bad.length ? ": " + bad.map((v) => `${v.id} [${v.impact}]`).join(", ") : ""}`);
+}
+
+/// A feed site on a loopback port (examples/feed.xml), for the analyze page's feed URL: the
+/// server fetches it, not the browser.
+function feedSite() {
+  const feed = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../../examples/feed.xml"));
+  const server = createServer((req, res) => {
+    if (req.url === "/feed.xml") {
+      res.writeHead(200, { "content-type": "application/rss+xml" });
+      res.end(feed);
+    } else {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("no such page");
+    }
+  });
+  return new Promise((done) => server.listen(0, "127.0.0.1", () => done(server)));
 }
 
 /// The visible part (for the README) and the whole page.
@@ -115,6 +156,7 @@ try {
   const apiPeople = sr.facets.entities.filter((e) => e.kind === "person");
   check(people.length === apiPeople.length && apiPeople.every((e, i) => people[i].includes(e.name)), `person facet lists ${apiPeople.length} people`);
   await shot(page, "search");
+  await audit(page, "search");
 
   // A facet narrows the search: the count shown is the API's for the filtered query.
   const putin = apiPeople.find((e) => e.id === "per:vladimir-putin") || apiPeople[0];
@@ -141,7 +183,7 @@ try {
   const stories = await api("/stories?limit=1000");
   let alaska = null;
   for (const s of stories.items) {
-    const d = await api("/stories/" + s.id);
+    const d = await api(`/stories/${s.id}?articles_limit=1000&timeline_limit=500`);
     if (d.articles.some((a) => a.id === SAMPLE_ID)) alaska = d;
   }
   check(alaska !== null, "the sample article is in a story");
@@ -162,9 +204,11 @@ try {
   await ready(page, "story");
   check((await page.locator("h1").textContent()) === alaska.label, `story page: "${alaska.label}"`);
   const items = await page.locator(".timeline .day-items > li").count();
-  check(items === alaska.timeline.length, `timeline shows all ${alaska.timeline.length} events and quotes`);
+  const firstPage = alaska.timeline.slice(0, 200);
+  check(items === firstPage.length, `timeline shows its first page: ${firstPage.length} of ${alaska.timeline_total} events and quotes`);
+  check((await page.locator(".story-grid button.more:visible").count()) === (alaska.timeline_total > 200) + (alaska.articles_total > 50), "a “more” button only where the server has more");
   const days = await page.locator(".timeline .day").evaluateAll((ds) => ds.map((d) => d.dataset.date));
-  const apiDays = [...new Set(alaska.timeline.map((t) => t.date || "undated"))];
+  const apiDays = [...new Set(firstPage.map((t) => t.date || "undated"))];
   check(JSON.stringify(days) === JSON.stringify(apiDays), "timeline days in the API's order (when it happened)");
   const meeting = alaska.timeline.filter((t) => t.date === "2025-08-15" && t.event && /^0[3-4]/.test(t.event.code));
   check(meeting.length > 0, "the API's timeline has a 2025-08-15 meeting event");
@@ -181,10 +225,45 @@ try {
   const dupNote = await page.locator(".articles .has-dups").count();
   check(dupNote > 0, "the story's articles show their near-duplicates");
   await shot(page, "story");
+  await audit(page, "story");
+
+  // Paged by the server: small pages (sizes named in the route), "more" with the keyboard.
+  await page.goto(`${BASE}/#/story/${alaska.id}?timeline_limit=5&articles_limit=2`);
+  await ready(page, "story");
+  const tlRows = page.locator(".timeline .day-items > li");
+  const artRows = page.locator(".articles > li");
+  await artRows.first().waitFor();
+  check((await tlRows.count()) === Math.min(5, alaska.timeline_total) && (await artRows.count()) === Math.min(2, alaska.articles_total), `small pages: ${await tlRows.count()} timeline items, ${await artRows.count()} articles`);
+  const tlMore = page.getByRole("button", { name: "Show more of the timeline" });
+  if (alaska.timeline_total > 5) {
+    await tlMore.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((n) => document.querySelectorAll(".timeline .day-items > li").length === n, Math.min(10, alaska.timeline_total), { timeout: 10000 }).catch(() => {});
+    const shownDays = await page.locator(".timeline .day").evaluateAll((ds) => ds.map((d) => d.dataset.date));
+    const wantDays = [...new Set(alaska.timeline.slice(0, 10).map((t) => t.date || "undated"))];
+    check((await tlRows.count()) === Math.min(10, alaska.timeline_total) && JSON.stringify(shownDays) === JSON.stringify(wantDays), `Enter on “more” adds the timeline's next page from the server (${await tlRows.count()} items, days in order)`);
+    const status = (await page.locator(".timeline-box ~ .more-status").textContent()) || "";
+    check(status.includes(`of ${alaska.timeline_total}`), `the timeline says how much is shown (${status})`);
+  }
+  const artMore = page.getByRole("button", { name: "Show more articles" });
+  if (alaska.articles_total > 2) {
+    for (let i = 0; i < 20 && (await artMore.isVisible()); i++) {
+      await artMore.focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction((n) => document.querySelectorAll(".articles > li").length > n, i * 2 + 2, { timeout: 10000 }).catch(() => {});
+    }
+    const ids = await artRows.evaluateAll((ls) => ls.map((l) => l.querySelector("a").getAttribute("href")));
+    check(JSON.stringify(ids) === JSON.stringify(alaska.articles.map((a) => `#/article/${encodeURIComponent(a.id)}`)), `“more” pages through all ${alaska.articles_total} articles in the API's order`);
+    check(await artMore.isHidden(), "the articles' “more” button goes when all are shown");
+    check(await page.evaluate(() => document.activeElement && document.activeElement.closest(".articles") !== null), "focus moves to the last page's first article when the button goes");
+  }
+  await audit(page, "story (paged)");
 
   // ---- Entity: Steve Witkoff, with "Vikof" repaired ---------------------------------------
   const witkoff = alaska.entities.find((e) => e.id === "per:steve-witkoff");
   check(!!witkoff, "Steve Witkoff is among the story's key entities");
+  await page.goto(`${BASE}/#/story/${alaska.id}`);
+  await ready(page, "story");
   await page.locator(".story-grid .entities a", { hasText: "Steve Witkoff" }).click();
   await ready(page, "entity");
   const ent = await api("/entities/per:steve-witkoff");
@@ -211,6 +290,7 @@ try {
   const coShown = await page.locator("#s-named-with").count();
   check(coShown === 1, "co-occurring entities shown");
   await shot(page, "entity");
+  await audit(page, "entity");
 
   // ---- Article: the sample, every quote with its speaker ----------------------------------
   await page.locator(`.side a[href="#/article/${SAMPLE_ID}"]`).first().click();
@@ -273,6 +353,7 @@ try {
   await page.locator(".doc-text").scrollIntoViewIfNeeded();
   await page.locator(`#ann-m${Math.max(0, vikof)}`).hover();
   await shot(page, "article");
+  await audit(page, "article");
 
   // ---- Map ------------------------------------------------------------------------------
   await page.getByRole("link", { name: "Map" }).click();
@@ -291,6 +372,7 @@ try {
   await page.locator(".map-details h2").waitFor();
   check((await page.locator(".map-details .event").count()) > 0, "Enter on a cluster lists its events");
   await shot(page, "map");
+  await audit(page, "map");
 
   // ---- Ingest (analyze without storing) ---------------------------------------------------
   await page.getByRole("link", { name: "Analyze" }).click();
@@ -321,6 +403,36 @@ try {
   check(after.articles === before.articles, "analysis stored nothing");
   await page.evaluate(() => document.querySelector(".analysis").scrollIntoView());
   await shot(page, "ingest");
+  await audit(page, "ingest");
+
+  // A feed URL: the server fetches the feed (from a loopback site here) and analyzes its items.
+  const site = await feedSite();
+  const feedUrl = `http://127.0.0.1:${site.address().port}/feed.xml`;
+  await page.getByLabel("Feed URL (RSS or Atom)").fill(feedUrl);
+  const [feedResp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/analyze/feed")), page.getByRole("button", { name: "Read feed" }).click()]);
+  check(feedResp.status() === 200, "POST /analyze/feed answered 200");
+  const feed = await feedResp.json();
+  await page.locator(".feed-items > li").first().waitFor();
+  const feedTitles = await page.locator(".feed-items .feed-title").allTextContents();
+  check(feed.items.length === 3 && JSON.stringify(feedTitles) === JSON.stringify(feed.items.map((i) => i.title)), `the feed's ${feed.items.length} items are listed with their titles`);
+  const firstCounts = (await page.locator(".feed-items > li .meta").first().textContent()) || "";
+  const c0 = feed.items[0].counts;
+  check(firstCounts.includes(`${c0.entities} entit`) && firstCounts.includes(`${c0.mentions} mention`) && firstCounts.includes(`${c0.quotes} quote`) && firstCounts.includes(`${c0.events} event`), `each item shows its counts (${firstCounts})`);
+  await page.getByRole("button", { name: `Show analysis of “${feed.items[1].title}”` }).press("Enter");
+  await page.locator(".analysis .doc").waitFor();
+  check(((await page.locator(".analysis .doc-title").textContent()) || "").includes(feed.items[1].title), "an item's analysis is shown on demand");
+  check((await page.locator(".analysis .doc-quotes > li").count()) === (feed.items[1].document.layers.quotes || []).length, "with all its quotes");
+  check((await api("/health")).articles === before.articles, "reading the feed stored nothing");
+  site.close();
+  await page.locator(".feed-form").scrollIntoViewIfNeeded();
+  await shot(page, "ingest-feed");
+  await audit(page, "ingest (feed)");
+  // A file:// URL typed in: the form refuses it; the API too (400).
+  await page.getByLabel("Feed URL (RSS or Atom)").fill("file:///etc/passwd");
+  await page.getByRole("button", { name: "Read feed" }).click();
+  check(((await page.locator(".feed-form [role=status]").textContent()) || "").includes("http"), "the form asks for an http(s) URL");
+  const bad = await fetch(BASE + "/analyze/feed", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: "file:///etc/passwd" }) });
+  check(bad.status === 400 && (await bad.json()).error.code === "bad_body", "a file:// URL is refused by the API (400 bad_body)");
 
   // ---- Narrow screen ----------------------------------------------------------------------
   await page.setViewportSize({ width: 380, height: 800 });
@@ -375,6 +487,7 @@ try {
   await page.screenshot({ path: join(SHOTS, "failure.png"), fullPage: true }).catch(() => {});
 }
 
+check(audited.length >= 6, `axe-core audited ${audited.length} page states (${audited.join(", ")})`);
 check(problems.length === 0, "no console errors, CSP violations or outside requests" + (problems.length ? ": " + problems.join(" | ") : ""));
 await browser.close();
 console.log(`${passed} passed, ${failures} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
