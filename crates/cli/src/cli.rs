@@ -384,11 +384,20 @@ pub enum EvalCommand {
         /// tagger alone. Mentions are mapped to the tokens they cover.
         #[arg(long, conflicts_with = "model")]
         pipeline: bool,
+        /// With --pipeline: score each mention's extent, the title attached in front of a
+        /// person and a leading "the" included ("Foreign Secretary Boris Johnson", "the UN"),
+        /// as ACE-style sets such as re3d mark it; by default the name alone, as CoNLL does.
+        #[arg(long, requires = "pipeline")]
+        extent: bool,
         #[arg(long)]
         json: bool,
         /// Also write a Markdown report here (e.g. eval/reports/ner-conll2003-testb.md).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Also write every sentence whose predicted spans differ from the gold ones here,
+        /// with the missed and the spurious spans (for error analysis).
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
     },
     /// Main-text extraction: token-shingle P/R/F1 of the article body per page, averaged
     /// (the article-extraction-benchmark's own metric).
@@ -580,6 +589,10 @@ pub enum BenchCommand {
         /// Corpus sizes to run (each into its own fresh store).
         #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000])]
         sizes: Vec<usize>,
+        /// Build each store under DIR (DIR/N for N articles) and keep it, for `serve --store
+        /// DIR/N` on a large store; by default the stores are temporary.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },

@@ -224,12 +224,15 @@ pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> 
         let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
         let marks = vec!["?"; ids.len()].join(", ");
         // The forms the quote's own article wrote the entity in (`aliases`: {form: count}).
+        // Only the quotes of the entity's articles are looked at (`doc_id IN`: through the
+        // quotes' (doc_id, ordinal) index), not every quote of the store.
         clauses.push(format!(
-            "EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
+            "q.doc_id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({marks})) \
+             AND EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
              AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0) \
              AND (q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"
         ));
-        args.extend(ids.iter().chain(&ids).map(|id| id.clone().into()));
+        args.extend(ids.iter().chain(&ids).chain(&ids).map(|id| id.clone().into()));
     }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         clauses.push("q.kind = ?".into());

@@ -227,8 +227,14 @@ fn load_base(inputs: &[String]) -> Result<(Vec<Document>, f64)> {
     Ok((docs.into_iter().filter(|d| d.layers.paragraphs.len() >= 2).collect(), cpu))
 }
 
-fn run_size(base: &[Document], n: usize, seed: u64) -> Result<Run> {
-    let dir = std::env::temp_dir().join(format!("newsgraph-bench-corpus-{}-{n}", std::process::id()));
+fn run_size(base: &[Document], n: usize, seed: u64, keep: Option<&Path>) -> Result<Run> {
+    let dir = match keep {
+        Some(k) => k.join(n.to_string()),
+        None => std::env::temp_dir().join(format!("newsgraph-bench-corpus-{}-{n}", std::process::id())),
+    };
+    if keep.is_some() && dir.exists() {
+        bail!("{} exists: the bench builds a fresh store", dir.display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let result = (|| {
         let mut store = super::open_store(&dir)?;
@@ -353,11 +359,13 @@ fn run_size(base: &[Document], n: usize, seed: u64) -> Result<Run> {
             peak_rss_mb: peak as f64 / 1e6,
         })
     })();
-    let _ = std::fs::remove_dir_all(&dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     result
 }
 
-pub fn bench(inputs: &[String], sizes: &[usize], json: bool) -> Result<ExitCode> {
+pub fn bench(inputs: &[String], sizes: &[usize], keep: Option<&Path>, json: bool) -> Result<ExitCode> {
     let (base, analysis) = load_base(inputs)?;
     if base.len() < 10 {
         bail!("need at least 10 base articles with two paragraphs or more in {inputs:?}, found {}", base.len());
@@ -370,7 +378,7 @@ pub fn bench(inputs: &[String], sizes: &[usize], json: bool) -> Result<ExitCode>
     }
     let mut runs = Vec::new();
     for &n in sizes {
-        let r = run_size(&base, n, 42)?;
+        let r = run_size(&base, n, 42, keep)?;
         if !json {
             println!();
             println!(

@@ -110,8 +110,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(BenchCommand::Ingest { inputs, json }) => bench::ingest(&inputs, json),
         Command::Bench(BenchCommand::Quotes { corpus, repeat, json }) => bench::quotes(&corpus, repeat, json),
         Command::Bench(BenchCommand::Events { inputs, repeat, json }) => events::bench(&inputs, repeat, json),
-        Command::Eval(EvalCommand::Ner { conll, scheme, map, model, recase, pipeline, json, report }) => {
-            ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, pipeline, json, report.as_deref())
+        Command::Eval(EvalCommand::Ner {
+            conll,
+            scheme,
+            map,
+            model,
+            recase,
+            pipeline,
+            extent,
+            json,
+            report,
+            errors,
+        }) => {
+            let out = ner::EvalOutput { json, report: report.as_deref(), errors: errors.as_deref() };
+            ner::eval(&conll, scheme, map.as_deref(), model.as_deref(), recase, pipeline, extent, out)
         }
         Command::Train(TrainCommand::Ner {
             conll,
@@ -156,7 +168,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             dedup::run(&*open_store_spec(&store.store, false)?, threshold, json)
         }
         Command::Bench(BenchCommand::Dedup { corpus, docs, json }) => dedup::bench(&corpus, docs, json),
-        Command::Bench(BenchCommand::Corpus { inputs, sizes, json }) => corpus_bench::bench(&inputs, &sizes, json),
+        Command::Bench(BenchCommand::Corpus { inputs, sizes, keep, json }) => {
+            corpus_bench::bench(&inputs, &sizes, keep.as_deref(), json)
+        }
         Command::Cluster(ClusterCommand::Init { nats, replicas, max_deliver, ack_wait, json }) => {
             let cfg = newsgraph_cluster::ClusterConfig {
                 replicas,

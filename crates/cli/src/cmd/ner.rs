@@ -35,7 +35,8 @@ fn read_docs(path: &Path) -> Result<Vec<ConllDoc>> {
 /// What is scored: the tagger alone, or the whole entity stage.
 enum Predictor<'a> {
     Tagger(&'a Tagger),
-    Pipeline(SegmentAnnotator, EntityAnnotator),
+    /// The entity stage; `bool`: score each mention's extent (see [`extent_start`]).
+    Pipeline(SegmentAnnotator, EntityAnnotator, bool),
 }
 
 impl Predictor<'_> {
@@ -48,7 +49,7 @@ impl Predictor<'_> {
                 .into_iter()
                 .map(|ents| ents.into_iter().map(|e| Span::new(e.start, e.end, e.label)).collect())
                 .collect(),
-            Predictor::Pipeline(seg, ent) => pipeline_spans(seg, ent, &sents),
+            Predictor::Pipeline(seg, ent, extent) => pipeline_spans(seg, ent, &sents, *extent),
         }
     }
 }
@@ -66,7 +67,7 @@ fn label(kind: EntityType) -> &'static str {
 /// Runs segmentation and the entity stage on the document the sentences make (words joined by
 /// spaces, sentences by blank lines) and maps each named mention to the tokens it covers; a
 /// mention that crosses a sentence boundary is cut at it.
-fn pipeline_spans(seg: &SegmentAnnotator, ent: &EntityAnnotator, sents: &[Vec<&str>]) -> Vec<Vec<Span>> {
+fn pipeline_spans(seg: &SegmentAnnotator, ent: &EntityAnnotator, sents: &[Vec<&str>], extent: bool) -> Vec<Vec<Span>> {
     let mut text = String::new();
     // Per token: (sentence, index in it, byte start, byte end).
     let mut toks: Vec<(usize, usize, usize, usize)> = Vec::new();
@@ -88,8 +89,9 @@ fn pipeline_spans(seg: &SegmentAnnotator, ent: &EntityAnnotator, sents: &[Vec<&s
     let mut out: Vec<Vec<Span>> = vec![Vec::new(); sents.len()];
     // Names only: a pronoun resolved to a person is a mention of it, but not a named entity.
     for m in doc.layers.mentions.iter().filter(|m| m.evidence != "pronoun") {
+        let start = if extent { extent_start(&text, m) } else { m.span.start as usize };
         let covered: Vec<&(usize, usize, usize, usize)> =
-            toks.iter().filter(|t| t.2 < m.span.end as usize && t.3 > m.span.start as usize).collect();
+            toks.iter().filter(|t| t.2 < m.span.end as usize && t.3 > start).collect();
         let Some(&&(si, first, _, _)) = covered.first() else { continue };
         let last = covered.iter().take_while(|t| t.0 == si).last().map_or(first, |t| t.1);
         out[si].push(Span::new(first, last + 1, label(m.kind)));
@@ -101,10 +103,35 @@ fn pipeline_spans(seg: &SegmentAnnotator, ent: &EntityAnnotator, sents: &[Vec<&s
     out
 }
 
+/// Where a mention's extent starts: before the title attached in front of a person ("Foreign
+/// Secretary Boris Johnson") or before the "the" in front of an organization or place ("the UN").
+fn extent_start(text: &str, m: &newsgraph_model::Mention) -> usize {
+    let mut start = m.span.start as usize;
+    if let Some(role) = m.role.filter(|r| (r.end as usize) <= start) {
+        if text[role.end as usize..start].trim().is_empty() {
+            start = role.start as usize;
+        }
+    }
+    if !matches!(m.kind, EntityType::Organization | EntityType::Place) {
+        return start;
+    }
+    let before = text[..start].trim_end();
+    let word_at = before.char_indices().rev().find(|(_, c)| !c.is_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8());
+    if matches!(&before[word_at..], "the" | "The" | "THE") {
+        start = word_at;
+    }
+    start
+}
+
 /// Predicts every gold sentence (gold tokens) and scores it. With a `map`, gold types are
 /// renamed through it (unmapped gold types are ignored) and only predicted types that are a
-/// target of the map are kept.
-fn score_with(predictor: &Predictor, docs: &[ConllDoc], map: Option<&HashMap<String, String>>) -> NerReport {
+/// target of the map are kept. With `errors`, each sentence whose spans differ is written there.
+fn score_with(
+    predictor: &Predictor,
+    docs: &[ConllDoc],
+    map: Option<&HashMap<String, String>>,
+    mut errors: Option<&mut String>,
+) -> NerReport {
     let mut scorer = NerScorer::default();
     for d in docs {
         for (s, pred) in d.sentences.iter().zip(predictor.predict(d)) {
@@ -120,15 +147,42 @@ fn score_with(predictor: &Predictor, docs: &[ConllDoc], map: Option<&HashMap<Str
                 .collect();
             let pred: Vec<Span> =
                 pred.into_iter().filter(|e| map.is_none_or(|m| m.values().any(|v| *v == e.kind))).collect();
+            if let Some(out) = errors.as_deref_mut() {
+                write_errors(out, &s.words, &gold, &pred);
+            }
             scorer.add_tokens(&gold, &pred, s.words.len());
         }
     }
     scorer.report()
 }
 
+/// One sentence's disagreements: `- TYPE [words]` for a gold span not predicted, `+ TYPE
+/// [words]` for a predicted span not in the gold data.
+fn write_errors(out: &mut String, words: &[String], gold: &[Span], pred: &[Span]) {
+    let missed: Vec<&Span> = gold.iter().filter(|g| !pred.contains(g)).collect();
+    let spurious: Vec<&Span> = pred.iter().filter(|p| !gold.contains(p)).collect();
+    if missed.is_empty() && spurious.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", words.join(" "));
+    for (sign, spans) in [('-', missed), ('+', spurious)] {
+        for sp in spans {
+            let _ = writeln!(out, "  {sign} {} [{}]", sp.kind, words[sp.start..sp.end].join(" "));
+        }
+    }
+    out.push('\n');
+}
+
 /// [`score_with`] the tagger alone.
 pub fn score(tagger: &Tagger, docs: &[ConllDoc], map: Option<&HashMap<String, String>>) -> NerReport {
-    score_with(&Predictor::Tagger(tagger), docs, map)
+    score_with(&Predictor::Tagger(tagger), docs, map, None)
+}
+
+/// Where `eval ner` writes its results besides the table.
+pub struct EvalOutput<'a> {
+    pub json: bool,
+    pub report: Option<&'a Path>,
+    pub errors: Option<&'a Path>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -139,9 +193,10 @@ pub fn eval(
     model: Option<&Path>,
     recase: Option<Recase>,
     pipeline: bool,
-    json: bool,
-    report: Option<&Path>,
+    extent: bool,
+    out: EvalOutput,
 ) -> Result<ExitCode> {
+    let EvalOutput { json, report, errors } = out;
     let tagger = load_tagger(model)?;
     let mut docs = read_docs(conll)?;
     if let Some(rc) = recase {
@@ -154,11 +209,16 @@ pub fn eval(
     }
     let map = map.map(parse_map).transpose().map_err(|e| anyhow::anyhow!(e))?;
     let predictor = if pipeline {
-        Predictor::Pipeline(SegmentAnnotator::default(), EntityAnnotator::default())
+        Predictor::Pipeline(SegmentAnnotator::default(), EntityAnnotator::default(), extent)
     } else {
         Predictor::Tagger(&tagger)
     };
-    let r = score_with(&predictor, &docs, map.as_ref());
+    let mut listing = errors.map(|_| String::new());
+    let r = score_with(&predictor, &docs, map.as_ref(), listing.as_mut());
+    if let (Some(path), Some(listing)) = (errors, listing) {
+        std::fs::write(path, listing).with_context(|| format!("cannot write errors {}", path.display()))?;
+        eprintln!("newsgraph: errors written to {}", path.display());
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -175,6 +235,9 @@ pub fn eval(
         if pipeline {
             let _ = write!(s, " --pipeline");
         }
+        if extent {
+            let _ = write!(s, " --extent");
+        }
         if let Some(m) = &map {
             let mut pairs: Vec<String> = m.iter().map(|(a, b)| format!("{a}={b}")).collect();
             pairs.sort();
@@ -184,7 +247,12 @@ pub fn eval(
         let _ = if pipeline {
             writeln!(
                 s,
-                "Predictions: the whole entity stage as `analyze` runs it (segmentation, the committed tagger, rules, knowledge base and linking; each named mention — pronouns left out — mapped to the gold tokens it covers) on each document rebuilt from its gold tokens (words joined by spaces, sentences by blank lines; `-DOCSTART-` separates documents). Types: person PER, organization ORG, place LOC, group and misc MISC."
+                "Predictions: the whole entity stage as `analyze` runs it (segmentation, the committed tagger, rules, knowledge base and linking; each named mention — pronouns left out — mapped to the gold tokens it covers) on each document rebuilt from its gold tokens (words joined by spaces, sentences by blank lines; `-DOCSTART-` separates documents). Types: person PER, organization ORG, place LOC, group and misc MISC.{}",
+                if extent {
+                    " Each mention is scored by its extent: a title attached in front of a person and a \"the\" in front of an organization or place are part of it (\"Foreign Secretary Boris Johnson\", \"the UN\"), as ACE-style sets such as re3d mark them."
+                } else {
+                    ""
+                }
             )
         } else {
             writeln!(
@@ -388,4 +456,50 @@ pub fn bench(inputs: &[PathBuf], repeat: usize, json: bool) -> Result<ExitCode> 
         println!("peak memory          {:.1} MB", r.peak_rss_mb);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsgraph_model::{Mention, Span as ByteSpan};
+
+    /// A mention of `name` (first occurrence in `text`), with `role` attached when given.
+    fn mention(text: &str, name: &str, kind: EntityType, role: Option<&str>) -> Mention {
+        let at = text.find(name).unwrap();
+        let mut m = Mention::new(ByteSpan::new(at, at + name.len()), kind, 1.0, "test");
+        m.role = role.map(|r| {
+            let r_at = text.find(r).unwrap();
+            ByteSpan::new(r_at, r_at + r.len())
+        });
+        m
+    }
+
+    #[test]
+    fn extents_take_a_title_in_front_and_a_the_before_an_organization_or_place() {
+        let text = "Foreign Secretary Boris Johnson told the UN that the Iraqi forces and Sergei Markov, an analyst, met in “the” Kyiv.";
+        let cases: [(&str, EntityType, Option<&str>, &str); 5] = [
+            ("Boris Johnson", EntityType::Person, Some("Foreign Secretary"), "Foreign Secretary Boris Johnson"),
+            ("UN", EntityType::Organization, None, "the UN"),
+            // A group is not extended: "Iraqi" stays the nationality re3d marks.
+            ("Iraqi forces", EntityType::Group, None, "Iraqi forces"),
+            // A title after the name (an apposition) is not in front of it.
+            ("Sergei Markov", EntityType::Person, Some("an analyst"), "Sergei Markov"),
+            ("Kyiv", EntityType::Place, None, "Kyiv"),
+        ];
+        for (name, kind, role, want) in cases {
+            let m = mention(text, name, kind, role);
+            assert_eq!(&text[extent_start(text, &m)..m.span.end as usize], want, "{name}");
+        }
+    }
+
+    #[test]
+    fn errors_list_missed_and_spurious_spans_of_differing_sentences_only() {
+        let words: Vec<String> = "Boris Johnson visited the UN".split(' ').map(String::from).collect();
+        let gold = [Span::new(0, 2, "PER"), Span::new(3, 5, "ORG")];
+        let mut out = String::new();
+        write_errors(&mut out, &words, &gold, &gold);
+        assert!(out.is_empty());
+        write_errors(&mut out, &words, &gold, &[Span::new(0, 2, "PER"), Span::new(4, 5, "ORG")]);
+        assert_eq!(out, "Boris Johnson visited the UN\n  - ORG [the UN]\n  + ORG [UN]\n\n");
+    }
 }
