@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -222,6 +222,36 @@ CREATE TABLE corpus_snapshot (
 /// Format version from which the `corpus_snapshot` table exists.
 pub const SNAPSHOT_SINCE: u32 = 7;
 
+/// Added in format version 8: articles and mentions per entity id, kept by triggers on
+/// `entity_occurrences` (so every write path keeps it exact), for the entity list — see
+/// `FORMAT.md`. `IF NOT EXISTS`: a migration recreates what a half-downgraded store still has.
+const SCHEMA_V8: &str = r#"
+CREATE TABLE IF NOT EXISTS entity_counts (
+    entity_id TEXT PRIMARY KEY,
+    articles  INTEGER NOT NULL,
+    mentions  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entity_counts_insert AFTER INSERT ON entity_occurrences BEGIN
+    INSERT OR IGNORE INTO entity_counts(entity_id, articles, mentions) VALUES (new.entity_id, 0, 0);
+    UPDATE entity_counts SET articles = articles + 1, mentions = mentions + new.mentions
+        WHERE entity_id = new.entity_id;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_counts_delete AFTER DELETE ON entity_occurrences BEGIN
+    UPDATE entity_counts SET articles = articles - 1, mentions = mentions - old.mentions
+        WHERE entity_id = old.entity_id;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_counts_update AFTER UPDATE OF entity_id, mentions ON entity_occurrences BEGIN
+    UPDATE entity_counts SET articles = articles - 1, mentions = mentions - old.mentions
+        WHERE entity_id = old.entity_id;
+    INSERT OR IGNORE INTO entity_counts(entity_id, articles, mentions) VALUES (new.entity_id, 0, 0);
+    UPDATE entity_counts SET articles = articles + 1, mentions = mentions + new.mentions
+        WHERE entity_id = new.entity_id;
+END;
+"#;
+
+/// Format version from which the `entity_counts` table exists.
+pub const COUNTS_SINCE: u32 = 8;
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -241,7 +271,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n{SCHEMA_V8}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -321,6 +351,8 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 /// * 5 → 6: creates `entity_merges` and fills it by replaying every stored document's
 ///   entities, in insertion order, as writes would have.
 /// * 6 → 7: creates the (empty) `corpus_snapshot` table.
+/// * 7 → 8: creates `entity_counts` and its triggers, and fills it from `entity_occurrences`
+///   (before any occurrences this migration writes, which the triggers then count).
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -342,6 +374,14 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     }
     if found < SNAPSHOT_SINCE {
         tx.execute_batch(SCHEMA_V7).map_err(db)?;
+    }
+    if found < COUNTS_SINCE {
+        tx.execute_batch(SCHEMA_V8).map_err(db)?;
+        tx.execute_batch(
+            "DELETE FROM entity_counts; INSERT INTO entity_counts(entity_id, articles, mentions) \
+             SELECT entity_id, count(*), sum(mentions) FROM entity_occurrences GROUP BY entity_id;",
+        )
+        .map_err(db)?;
     }
     if found < EVENTS_SINCE {
         let mut after: Option<String> = None;

@@ -318,7 +318,8 @@ impl Store for EmbeddedStore {
     fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>> {
         let ctx = self.ctx("entities");
         self.need_entities(ctx)?;
-        entities::entities(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, ctx)
+        let counts = self.format_found >= db::COUNTS_SINCE;
+        entities::entities(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, counts, ctx)
     }
 
     fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>> {

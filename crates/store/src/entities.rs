@@ -105,7 +105,15 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, ctx: Ctx) -> Result<Page<EntitySummary>> {
+/// A page of entities, most articles first. `counts`: the store has `entity_counts` (format
+/// version 8), which answers an unfiltered list without reading every occurrence.
+pub fn entities(
+    conn: &Connection,
+    q: &EntityQuery,
+    merges: bool,
+    counts: bool,
+    ctx: Ctx,
+) -> Result<Page<EntitySummary>> {
     let db = |e| ctx.db(e);
     #[allow(non_snake_case)]
     let MERGED = merged_id(merges);
@@ -120,40 +128,92 @@ pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, ctx: Ctx) -> R
         clauses.push("kind = ?");
         args.push(k.to_ascii_lowercase().into());
     }
-    // Entities merged across articles are one row, under their identity's id.
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {MERGED} IN (SELECT {MERGED} FROM entity_occurrences o WHERE {})", clauses.join(" AND "))
-    };
-    let total: i64 = conn
-        .query_row(
-            &format!("SELECT count(DISTINCT {MERGED}) FROM entity_occurrences o{filter}"),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )
-        .map_err(db)?;
     let limit = q.limit.min(MAX_PAGE);
     let offset = q.offset.min(i64::MAX as u64);
-    let sql = format!(
-        "SELECT {MERGED} AS eid, count(DISTINCT o.doc_id) AS n, sum(o.mentions) AS m FROM entity_occurrences o{filter} \
-         GROUP BY eid ORDER BY n DESC, m DESC, eid LIMIT {limit} OFFSET {offset}"
-    );
-    let mut st = conn.prepare(&sql).map_err(db)?;
-    let rows = st
-        .query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-        })
-        .map_err(db)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db)?;
+    let (total, rows): (u64, Vec<(String, u64, u64)>) = if clauses.is_empty() && counts {
+        let all = identity_counts(conn, merges, ctx)?;
+        (all.len() as u64, all.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect())
+    } else {
+        // Entities merged across articles are one row, under their identity's id.
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {MERGED} IN (SELECT {MERGED} FROM entity_occurrences o WHERE {})", clauses.join(" AND "))
+        };
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT count(DISTINCT {MERGED}) FROM entity_occurrences o{filter}"),
+                params_from_iter(args.iter()),
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        let sql = format!(
+            "SELECT {MERGED} AS eid, count(DISTINCT o.doc_id) AS n, sum(o.mentions) AS m FROM entity_occurrences o{filter} \
+             GROUP BY eid ORDER BY n DESC, m DESC, eid LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = conn
+            .prepare(&sql)
+            .map_err(db)?
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64, r.get::<_, i64>(2)?.max(0) as u64))
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+        (total as u64, rows)
+    };
     let mut items = Vec::with_capacity(rows.len());
     for (id, n, m) in rows {
-        if let Some((summary, _)) = summary(conn, &id, Some((n as u64, m as u64)), merges, ctx)? {
+        if let Some((summary, _)) = summary(conn, &id, Some((n, m)), merges, ctx)? {
             items.push(summary);
         }
     }
-    Ok(Page { total: total as u64, offset: q.offset, limit, items })
+    Ok(Page { total, offset: q.offset, limit, items })
+}
+
+/// Every identity with (articles, mentions), most articles first (then most mentions, then
+/// id): from `entity_counts`, summed over the ids of each identity. An article holding two
+/// ids of one identity counts once, so the identities that have merged ids are recounted
+/// from their occurrences.
+fn identity_counts(conn: &Connection, merges: bool, ctx: Ctx) -> Result<Vec<(String, u64, u64)>> {
+    let db = |e| ctx.db(e);
+    let sql = if merges {
+        "SELECT coalesce(m.canonical, c.entity_id) AS eid, sum(c.articles), sum(c.mentions) FROM entity_counts c \
+         LEFT JOIN entity_merges m ON m.entity_id = c.entity_id WHERE c.articles > 0 GROUP BY eid"
+    } else {
+        "SELECT entity_id, articles, mentions FROM entity_counts WHERE articles > 0"
+    };
+    let mut all: Vec<(String, u64, u64)> = conn
+        .prepare(sql)
+        .map_err(db)?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64, r.get::<_, i64>(2)?.max(0) as u64))
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(db)?;
+    if merges {
+        let merged: std::collections::HashSet<String> = conn
+            .prepare("SELECT DISTINCT canonical FROM entity_merges")
+            .map_err(db)?
+            .query_map([], |r| r.get(0))
+            .map_err(db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)?;
+        #[allow(non_snake_case)]
+        let MERGED = merged_id(true);
+        let mut recount = conn
+            .prepare_cached(&format!(
+                "SELECT count(DISTINCT o.doc_id) FROM entity_occurrences o WHERE (o.entity_id = ?1 OR o.entity_id IN \
+                 (SELECT entity_id FROM entity_merges WHERE canonical = ?1)) AND {MERGED} = ?1"
+            ))
+            .map_err(db)?;
+        for row in all.iter_mut().filter(|r| merged.contains(&r.0)) {
+            row.1 = recount.query_row([&row.0], |r| r.get::<_, i64>(0)).map_err(db)? as u64;
+        }
+    }
+    all.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
+    Ok(all)
 }
 
 /// The summary of one entity (an identity id: its merged ids included) and the details of its
@@ -170,24 +230,35 @@ fn summary(
     let ids = members(conn, id, merges, ctx)?;
     // `ids[0]` is `id` itself: `?1` in the order below.
     let ids_in = marks(ids.len());
-    let latest = conn
-        .prepare_cached(&format!(
-            "SELECT o.name, o.kind, o.kb_id, o.country, o.info FROM entity_occurrences o \
-             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id IN ({ids_in}) \
-             ORDER BY o.entity_id != ?1, d.published IS NULL, d.published DESC, d.updated_at DESC, d.id LIMIT 1"
+    let details = |r: &rusqlite::Row| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
         ))
-        .map_err(db)?
-        .query_row(params_from_iter(ids.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
+    };
+    let latest = match latest_doc(conn, id, WALK_FROM, ctx)? {
+        Some(doc) => conn
+            .prepare_cached(
+                "SELECT name, kind, kb_id, country, info FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2",
+            )
+            .map_err(db)?
+            .query_row([id, doc.as_str()], details)
+            .optional()
+            .map_err(db)?,
+        // Not under its own id: the latest occurrence under any of its merged ids.
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT o.name, o.kind, o.kb_id, o.country, o.info FROM entity_occurrences o \
+                 JOIN documents d ON d.id = o.doc_id WHERE o.entity_id IN ({ids_in}) {LATEST}"
             ))
-        })
-        .optional()
-        .map_err(db)?;
+            .map_err(db)?
+            .query_row(params_from_iter(ids.iter()), details)
+            .optional()
+            .map_err(db)?,
+    };
     let Some((name, kind, kb_id, country, info)) = latest else { return Ok(None) };
     let mut aliases: HashMap<String, u64> = HashMap::new();
     let mut repaired: HashMap<String, u64> = HashMap::new();
@@ -297,11 +368,19 @@ pub fn entity(
 
 /// Names and kinds (from each entity's latest article) for facet counts `(id, count)`.
 pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: Ctx) -> Result<Vec<EntityFacet>> {
+    let db = |e| ctx.db(e);
     let counts = crate::fold_identities(counts, |id| canonical(conn, id, merges, ctx))?;
     let mut out = Vec::with_capacity(counts.len());
     for (id, count) in counts {
         // An id the index has but the database no longer has (the index lags): skip it.
-        if let Some((name, kind)) = latest_name(conn, &id, WALK_FROM, ctx)? {
+        let Some(doc) = latest_doc(conn, &id, WALK_FROM, ctx)? else { continue };
+        let nk = conn
+            .prepare_cached("SELECT name, kind FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2")
+            .map_err(db)?
+            .query_row([&id, &doc], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .optional()
+            .map_err(db)?;
+        if let Some((name, kind)) = nk {
             out.push(EntityFacet { id, name, kind, count });
         }
     }
@@ -311,15 +390,14 @@ pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: 
 /// Above this many articles, [`latest_name`] walks the articles from the newest.
 const WALK_FROM: i64 = 500;
 
-/// The name and type of an entity id in its latest article. The entities a search's facets
-/// show are the most frequent ones: sorting all their articles by date costs a lookup per
-/// article (tens of thousands in a large store), while walking the articles from the newest
-/// finds one holding a frequent entity within a few steps. So a frequent entity's latest
-/// publication time is found by the walk (when it is in more than `walk_from` articles), and
-/// only its articles of that time are sorted.
-pub(crate) fn latest_name(conn: &Connection, id: &str, walk_from: i64, ctx: Ctx) -> Result<Option<(String, String)>> {
+/// The article in which an entity id occurs that comes first in the order of [`LATEST`]
+/// (the newest). Entity facets and entity lists show the most frequent entities: sorting all
+/// their articles by date costs a lookup per article (tens of thousands in a large store),
+/// while walking the articles from the newest finds one holding a frequent entity within a
+/// few steps. So for an id in more than `walk_from` articles the latest publication time is
+/// found by the walk, and only its articles of that time are sorted.
+pub(crate) fn latest_doc(conn: &Connection, id: &str, walk_from: i64, ctx: Ctx) -> Result<Option<String>> {
     let db = |e| ctx.db(e);
-    let name_kind = |r: &rusqlite::Row| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM entity_occurrences WHERE entity_id = ?1")
         .map_err(db)?
@@ -341,22 +419,21 @@ pub(crate) fn latest_name(conn: &Connection, id: &str, walk_from: i64, ctx: Ctx)
             // The rest of the order of LATEST, among the articles of that time.
             return conn
                 .prepare_cached(
-                    "SELECT o.name, o.kind FROM documents d INDEXED BY documents_published CROSS JOIN entity_occurrences o \
+                    "SELECT d.id FROM documents d INDEXED BY documents_published CROSS JOIN entity_occurrences o \
                      ON o.entity_id = ?1 AND o.doc_id = d.id WHERE d.published = ?2 \
                      ORDER BY d.updated_at DESC, d.id LIMIT 1",
                 )
                 .map_err(db)?
-                .query_row(params![id, published], name_kind)
+                .query_row(params![id, published], |r| r.get(0))
                 .optional()
                 .map_err(db);
         }
     }
     conn.prepare_cached(&format!(
-        "SELECT o.name, o.kind FROM entity_occurrences o JOIN documents d ON d.id = o.doc_id \
-         WHERE o.entity_id = ?1 {LATEST}"
+        "SELECT d.id FROM entity_occurrences o JOIN documents d ON d.id = o.doc_id WHERE o.entity_id = ?1 {LATEST}"
     ))
     .map_err(db)?
-    .query_row([id], name_kind)
+    .query_row([id], |r| r.get(0))
     .optional()
     .map_err(db)
 }

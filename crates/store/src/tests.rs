@@ -831,11 +831,13 @@ fn entity_corpus() -> Vec<Document> {
 }
 
 #[test]
-fn an_entitys_latest_name_is_the_same_found_by_walking_the_articles_or_by_sorting_its_own() {
+fn an_entitys_latest_article_is_the_same_found_by_walking_the_articles_or_by_sorting_its_own() {
     use newsgraph_model::EntityType::Person;
     let tmp = tempfile::tempdir().unwrap();
     let mut s = open(tmp.path());
-    // (published, the name this article gives per:ann-lee, whether it also has per:only-undated)
+    // (published, the name this article gives per:ann-lee, whether it also has per:only-undated):
+    // per:ann-lee's latest article is the newest, "Article 1"; per:only-undated is only in the
+    // undated "Article 2".
     let articles = [
         (Some("2025-08-01T10:00:00+00:00"), "Ann Lee", false),
         (Some("2025-08-09T10:00:00+00:00"), "Anne Lee", false),
@@ -858,13 +860,17 @@ fn an_entitys_latest_name_is_the_same_found_by_walking_the_articles_or_by_sortin
         })
         .collect();
     s.put_batch(docs).unwrap();
+    let stored = s.list(&ListQuery { limit: 10, ..ListQuery::default() }).unwrap();
     let conn = s.conn();
     let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
-    for (id, want) in [("per:ann-lee", Some("Anne Lee")), ("per:only-undated", Some("Bo Dee")), ("per:nobody", None)] {
-        let walked = entities::latest_name(&conn, id, 0, ctx).unwrap();
-        let sorted = entities::latest_name(&conn, id, i64::MAX, ctx).unwrap();
+    let id_of = |title: &str| stored.items.iter().find(|d| d.title.as_deref() == Some(title)).map(|d| d.id.clone());
+    for (id, want) in
+        [("per:ann-lee", id_of("Article 1")), ("per:only-undated", id_of("Article 2")), ("per:nobody", None)]
+    {
+        let walked = entities::latest_doc(&conn, id, 0, ctx).unwrap();
+        let sorted = entities::latest_doc(&conn, id, i64::MAX, ctx).unwrap();
         assert_eq!(walked, sorted, "{id}");
-        assert_eq!(walked.map(|(name, _)| name).as_deref(), want, "{id}");
+        assert_eq!(walked, want, "{id}");
     }
 }
 
@@ -2207,6 +2213,42 @@ fn identity_corpus() -> Vec<Document> {
 }
 
 /// Every listed entity id with its merged ids.
+#[test]
+fn the_entity_list_from_kept_counts_equals_the_list_from_every_occurrence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    s.put_batch(identity_corpus()).unwrap();
+    // An article updated in place (same URL, new text and entities): its old rows leave the counts.
+    let again = with_entities(
+        doc(
+            Some("https://w.example/b"),
+            "Summit planned",
+            "Steve Witkoff and Steve Witkoff again.",
+            "Wire",
+            "en",
+            Some("2025-08-08T10:00:00+00:00"),
+        ),
+        vec![entity("per:steve-witkoff", "Steve Witkoff", newsgraph_model::EntityType::Person, true)],
+        &[("Steve Witkoff", 0, false)],
+    );
+    let report = s.put_batch(vec![again]).unwrap();
+    assert_eq!(report.updated, 1, "{report:?}");
+    let list = |counts: bool, offset: u64, limit: u64| {
+        let q = EntityQuery { offset, limit, ..EntityQuery::default() };
+        let page = entities::entities(&s.conn(), &q, true, counts, crate::error::Ctx { path: tmp.path(), op: "test" })
+            .unwrap();
+        let rows: Vec<(String, u64, u64)> = page.items.iter().map(|e| (e.id.clone(), e.articles, e.mentions)).collect();
+        (page.total, rows)
+    };
+    let (total, all) = list(true, 0, 100);
+    assert!(total > 5 && all.len() as u64 == total, "{total} {all:?}");
+    assert!(all.iter().any(|(id, ..)| id == "local:person:sergei-markov"), "a merged identity is listed: {all:?}");
+    for (offset, limit) in [(0, 100), (0, 3), (2, 4), (total - 1, 10), (total, 10)] {
+        assert_eq!(list(true, offset, limit), list(false, offset, limit), "offset {offset}, limit {limit}");
+    }
+}
+
 fn identities(s: &EmbeddedStore) -> Vec<(String, Vec<String>)> {
     let page = s.entities(&EntityQuery { limit: 100, ..EntityQuery::default() }).unwrap();
     page.items.iter().map(|e| (e.id.clone(), e.merged.clone())).collect()
