@@ -228,7 +228,6 @@ fn summary(
 ) -> Result<Option<(EntitySummary, Info)>> {
     let db = |e| ctx.db(e);
     let ids = members(conn, id, merges, ctx)?;
-    // `ids[0]` is `id` itself: `?1` in the order below.
     let ids_in = marks(ids.len());
     let details = |r: &rusqlite::Row| {
         Ok((
@@ -387,7 +386,7 @@ pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: 
     Ok(out)
 }
 
-/// Above this many articles, [`latest_name`] walks the articles from the newest.
+/// Above this many articles, [`latest_doc`] walks the articles from the newest.
 const WALK_FROM: i64 = 500;
 
 /// The article in which an entity id occurs that comes first in the order of [`LATEST`]
