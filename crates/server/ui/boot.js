@@ -67,6 +67,28 @@ export function storyQuery(params) {
   return q;
 }
 
+/// The offset of a paged route (`#/stories?offset=50`).
+export function offsetOf(params) {
+  return Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+}
+
+export const LIST_LIMIT = 25;
+export const ENTITY_LIMIT = 20;
+
+/// The API requests ([path, query]) that draw the list and entity pages, by route: started
+/// below for the first page, and asked again (then taken from here) by the page itself.
+export const PAGE_REQUESTS = {
+  stories: (r) => [["/stories", { offset: offsetOf(r.params), limit: LIST_LIMIT }]],
+  entities: (r) => [["/entities", { q: r.params.get("q") || "", kind: r.params.get("kind") || "", offset: offsetOf(r.params), limit: LIST_LIMIT }]],
+  quotes: (r) => {
+    const p = (k) => r.params.get(k) || "";
+    return [["/quotes", { speaker: p("speaker"), about: p("about"), q: p("q"), kind: p("kind"), offset: offsetOf(r.params), limit: LIST_LIMIT }]];
+  },
+  // The entity with a page of its articles (who is named with it and its timeline are asked
+  // for once the page is drawn).
+  entity: (r) => [[`/entities/${encodeURIComponent(r.id || "")}`, { offset: offsetOf(r.params), limit: ENTITY_LIMIT }]],
+};
+
 /// A page's module (the first promise), loaded at once with a module it imports (the
 /// second), so that the two are fetched side by side rather than one after the other.
 const withDep = (page, dep) => Promise.all([page, dep]).then(([m]) => m);
@@ -119,4 +141,6 @@ if (first.page === "" || first.page === "search") {
 } else if (first.page === "article" && first.id) {
   prefetch(`/articles/${enc(first.id)}`);
   prefetch(`/articles/${enc(first.id)}/duplicates`);
+} else if (Object.hasOwn(PAGE_REQUESTS, first.page) && (first.page !== "entity" || first.id)) {
+  for (const [path, query] of PAGE_REQUESTS[first.page](first)) prefetch(apiUrl(path, query));
 }

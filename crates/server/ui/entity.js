@@ -5,8 +5,8 @@ import {
   articleLink, entityLink, eventItem, fmtNum, h, kindTag, note, pager, quoteItem, route, section,
 } from "./dom.js";
 import { plot } from "./map.js";
+import { ENTITY_LIMIT, offsetOf, PAGE_REQUESTS } from "./boot.js";
 
-const LIMIT = 20;
 const MORE = 10;
 const TIMELINE = 50;
 
@@ -116,14 +116,12 @@ function timelineSection(e, first) {
 
 export async function render(root, ctx) {
   const id = ctx.id || "";
-  const offset = Math.max(0, parseInt(ctx.params.get("offset") || "0", 10) || 0);
+  const offset = offsetOf(ctx.params);
   const path = "/entities/" + api.enc(id);
-  const [e, co, tl] = await Promise.all([
-    api.get(path, { offset, limit: LIMIT }),
-    // Co-occurrence: the entity facet of the articles that mention this one.
-    api.get("/search", { entity: id, limit: 0 }).catch(() => null),
-    api.features().then((f) => (f.entityTimeline ? api.getOptional(path + "/timeline", { limit: TIMELINE }).catch(() => null) : null)),
-  ]);
+  // The page is drawn with the entity itself; the co-occurring entities and the timeline
+  // (beside it and below the fold) are asked for once it is drawn, so that their work (a
+  // search over every article naming the entity) does not delay it.
+  const e = await api.get(...PAGE_REQUESTS.entity(ctx)[0]);
   root.append(h("h1", {}, e.name, " ", kindTag(e.kind)), h("p", { class: "lead" }, `${fmtNum(e.articles)} articles, ${fmtNum(e.mentions)} mentions.`));
 
   const quotes = e.quotes && e.quotes.total
@@ -139,15 +137,28 @@ export async function render(root, ctx) {
       ]
     : note("No quote names it.");
 
-  const others = ((co && co.facets && co.facets.entities) || []).filter((x) => x.id !== e.id);
-  const coSection = others.length
-    ? section(
-        "Named with",
-        h("p", { class: "meta" }, "Entities most often mentioned in the same articles (article counts)."),
-        h("ul", { class: "entities cols" }, others.map((x) => h("li", {}, entityLink(x.id, x.name, x.kind), h("span", { class: "count" }, fmtNum(x.count))))),
-        h("p", {}, h("a", { href: route("search", null, { entity: e.id }) }, "Search the articles that mention " + e.name)),
-      )
-    : null;
+  const coSection = (co) => {
+    const others = ((co && co.facets && co.facets.entities) || []).filter((x) => x.id !== e.id);
+    return others.length
+      ? section(
+          "Named with",
+          h("p", { class: "meta" }, "Entities most often mentioned in the same articles (article counts)."),
+          h("ul", { class: "entities cols" }, others.map((x) => h("li", {}, entityLink(x.id, x.name, x.kind), h("span", { class: "count" }, fmtNum(x.count))))),
+          h("p", {}, h("a", { href: route("search", null, { entity: e.id }) }, "Search the articles that mention " + e.name)),
+        )
+      : null;
+  };
+  const coSlot = h("div", { class: "slot" });
+  const tlSlot = h("div", { class: "slot" });
+  ctx.later(async () => {
+    const [co, tl] = await Promise.all([
+      // Co-occurrence: the entity facet of the articles that mention this one.
+      api.get("/search", { entity: id, limit: 0 }).catch(() => null),
+      api.features().then((f) => (f.entityTimeline ? api.getOptional(path + "/timeline", { limit: TIMELINE }).catch(() => null) : null)),
+    ]);
+    coSlot.replaceWith(coSection(co) || "");
+    tlSlot.replaceWith((tl && timelineSection(e, tl)) || "");
+  });
 
   const arts = e.appears_in || { items: [], total: 0 };
   root.append(
@@ -161,17 +172,17 @@ export async function render(root, ctx) {
         section("Quotes", quotes),
         e.quotes_about ? section("Quotes about " + e.name, h("p", { class: "meta" }, "What others said that names it."), about) : null,
         section("Events", events(e)),
-        tl ? timelineSection(e, tl) : null,
+        tlSlot,
       ),
       h(
         "div",
         { class: "side" },
         section("Details", details(e), e.geo ? plot([{ lat: e.geo.lat, lon: e.geo.lon, name: e.name }], { label: "Location of " + e.name }) : null),
-        coSection,
+        coSlot,
         section(
           "Articles",
           h("ol", { class: "articles", start: offset + 1 }, arts.items.map((a) => h("li", {}, articleLink(a), h("span", { class: "meta" }, ` · ${a.mentions} mentions`)))),
-          pager(arts.total, offset, LIMIT, (o) => route("entity", e.id, { offset: o }), "Article pages"),
+          pager(arts.total, offset, ENTITY_LIMIT, (o) => route("entity", e.id, { offset: o }), "Article pages"),
         ),
       ),
     ),

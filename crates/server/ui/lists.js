@@ -2,21 +2,16 @@
 import * as api from "./api.js";
 import { fmtNum, h, kindTag, note, pager, quoteItem, route } from "./dom.js";
 import { storyHit } from "./search.js";
-
-const LIMIT = 25;
-
-function offsetOf(params) {
-  return Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
-}
+import { LIST_LIMIT, offsetOf, PAGE_REQUESTS } from "./boot.js";
 
 export async function stories(root, ctx) {
   const offset = offsetOf(ctx.params);
-  const page = await api.get("/stories", { offset, limit: LIMIT });
+  const page = await api.get(...PAGE_REQUESTS.stories(ctx)[0]);
   root.append(
     h("h1", {}, "Stories"),
     h("p", { class: "lead" }, `${fmtNum(page.total)} stories, clustered as articles were stored; most articles first.`),
     page.items.length ? h("ol", { class: "hits", start: offset + 1 }, page.items.map(storyHit)) : note("No stories yet: ingest some articles."),
-    pager(page.total, offset, LIMIT, (o) => route("stories", null, { offset: o })),
+    pager(page.total, offset, LIST_LIMIT, (o) => route("stories", null, { offset: o })),
   );
 }
 
@@ -24,7 +19,7 @@ export async function entities(root, ctx) {
   const q = ctx.params.get("q") || "";
   const kind = ctx.params.get("kind") || "";
   const offset = offsetOf(ctx.params);
-  const page = await api.get("/entities", { q, kind, offset, limit: LIMIT });
+  const page = await api.get(...PAGE_REQUESTS.entities(ctx)[0]);
   const f = h(
     "form",
     { role: "search", class: "search-form", "aria-label": "Find entities" },
@@ -73,7 +68,7 @@ export async function entities(root, ctx) {
           ),
         )
       : note("No entity matches."),
-    pager(page.total, offset, LIMIT, (o) => route("entities", null, { q, kind, offset: o })),
+    pager(page.total, offset, LIST_LIMIT, (o) => route("entities", null, { q, kind, offset: o })),
   );
 }
 
@@ -83,7 +78,7 @@ export async function quotes(root, ctx) {
   const q = ctx.params.get("q") || "";
   const kind = ctx.params.get("kind") || "";
   const offset = offsetOf(ctx.params);
-  const page = await api.get("/quotes", { speaker, about, q, kind, offset, limit: LIMIT });
+  const page = await api.get(...PAGE_REQUESTS.quotes(ctx)[0]);
   const f = h(
     "form",
     { role: "search", class: "search-form", "aria-label": "Find quotes" },
@@ -109,6 +104,6 @@ export async function quotes(root, ctx) {
     f,
     h("h2", { "data-autofocus": "" }, `${fmtNum(page.total)} quotes`),
     page.items.length ? h("ul", { class: "quotes" }, page.items.map((x) => quoteItem(x, { article: true }))) : note("No quote matches."),
-    pager(page.total, offset, LIMIT, (o) => route("quotes", null, { speaker, about, q, kind, offset: o })),
+    pager(page.total, offset, LIST_LIMIT, (o) => route("quotes", null, { speaker, about, q, kind, offset: o })),
   );
 }

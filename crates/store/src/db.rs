@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 11;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -252,6 +252,130 @@ END;
 /// Format version from which the `entity_counts` table exists.
 pub const COUNTS_SINCE: u32 = 8;
 
+/// Added in format version 9: how often each entity id was written each way (its aliases and
+/// repaired spellings summed over its articles), kept by triggers on `entity_occurrences` from
+/// their JSON maps, for entity pages and lists — see `FORMAT.md`. A form whose count falls to
+/// 0 is deleted.
+const SCHEMA_V9: &str = r#"
+CREATE TABLE IF NOT EXISTS entity_forms (
+    entity_id TEXT NOT NULL,
+    repaired  INTEGER NOT NULL,
+    form      TEXT NOT NULL,
+    count     INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, repaired, form)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entity_forms_insert AFTER INSERT ON entity_occurrences BEGIN
+    INSERT INTO entity_forms(entity_id, repaired, form, count)
+        SELECT new.entity_id, 0, key, value FROM json_each(new.aliases) WHERE true
+        ON CONFLICT DO UPDATE SET count = count + excluded.count;
+    INSERT INTO entity_forms(entity_id, repaired, form, count)
+        SELECT new.entity_id, 1, key, value FROM json_each(new.repaired) WHERE true
+        ON CONFLICT DO UPDATE SET count = count + excluded.count;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_forms_delete AFTER DELETE ON entity_occurrences BEGIN
+    UPDATE entity_forms SET count = count - (SELECT j.value FROM json_each(old.aliases) j WHERE j.key = form)
+        WHERE entity_id = old.entity_id AND repaired = 0 AND form IN (SELECT key FROM json_each(old.aliases));
+    UPDATE entity_forms SET count = count - (SELECT j.value FROM json_each(old.repaired) j WHERE j.key = form)
+        WHERE entity_id = old.entity_id AND repaired = 1 AND form IN (SELECT key FROM json_each(old.repaired));
+    DELETE FROM entity_forms WHERE entity_id = old.entity_id AND count <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_forms_update AFTER UPDATE OF entity_id, aliases, repaired ON entity_occurrences BEGIN
+    UPDATE entity_forms SET count = count - (SELECT j.value FROM json_each(old.aliases) j WHERE j.key = form)
+        WHERE entity_id = old.entity_id AND repaired = 0 AND form IN (SELECT key FROM json_each(old.aliases));
+    UPDATE entity_forms SET count = count - (SELECT j.value FROM json_each(old.repaired) j WHERE j.key = form)
+        WHERE entity_id = old.entity_id AND repaired = 1 AND form IN (SELECT key FROM json_each(old.repaired));
+    DELETE FROM entity_forms WHERE entity_id = old.entity_id AND count <= 0;
+    INSERT INTO entity_forms(entity_id, repaired, form, count)
+        SELECT new.entity_id, 0, key, value FROM json_each(new.aliases) WHERE true
+        ON CONFLICT DO UPDATE SET count = count + excluded.count;
+    INSERT INTO entity_forms(entity_id, repaired, form, count)
+        SELECT new.entity_id, 1, key, value FROM json_each(new.repaired) WHERE true
+        ON CONFLICT DO UPDATE SET count = count + excluded.count;
+END;
+"#;
+
+/// Format version from which the `entity_forms` table exists.
+pub const FORMS_SINCE: u32 = 9;
+
+/// Added in format version 10: which quotes name which entity ids (the quote's text holds a
+/// form of at least 3 bytes that its own article wrote the entity in), kept by triggers on
+/// both `quotes` and `entity_occurrences` (an article's rows may come in either order), for
+/// the quotes about an entity — see `FORMAT.md`.
+const SCHEMA_V10: &str = r#"
+CREATE TABLE IF NOT EXISTS quote_mentions (
+    entity_id TEXT NOT NULL,
+    quote_id  INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, quote_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quote_mentions_quote ON quote_mentions(quote_id);
+CREATE TRIGGER IF NOT EXISTS quote_mentions_quote_insert AFTER INSERT ON quotes BEGIN
+    INSERT OR IGNORE INTO quote_mentions(entity_id, quote_id)
+        SELECT o.entity_id, new.id FROM entity_occurrences o WHERE o.doc_id = new.doc_id AND EXISTS
+        (SELECT 1 FROM json_each(o.aliases) j WHERE length(j.key) >= 3 AND instr(new.content, j.key) > 0);
+END;
+CREATE TRIGGER IF NOT EXISTS quote_mentions_quote_delete AFTER DELETE ON quotes BEGIN
+    DELETE FROM quote_mentions WHERE quote_id = old.id;
+END;
+CREATE TRIGGER IF NOT EXISTS quote_mentions_quote_update AFTER UPDATE OF id, doc_id, content ON quotes BEGIN
+    DELETE FROM quote_mentions WHERE quote_id = old.id;
+    INSERT OR IGNORE INTO quote_mentions(entity_id, quote_id)
+        SELECT o.entity_id, new.id FROM entity_occurrences o WHERE o.doc_id = new.doc_id AND EXISTS
+        (SELECT 1 FROM json_each(o.aliases) j WHERE length(j.key) >= 3 AND instr(new.content, j.key) > 0);
+END;
+CREATE TRIGGER IF NOT EXISTS quote_mentions_entity_insert AFTER INSERT ON entity_occurrences BEGIN
+    INSERT OR IGNORE INTO quote_mentions(entity_id, quote_id)
+        SELECT new.entity_id, q.id FROM quotes q WHERE q.doc_id = new.doc_id AND EXISTS
+        (SELECT 1 FROM json_each(new.aliases) j WHERE length(j.key) >= 3 AND instr(q.content, j.key) > 0);
+END;
+CREATE TRIGGER IF NOT EXISTS quote_mentions_entity_delete AFTER DELETE ON entity_occurrences BEGIN
+    DELETE FROM quote_mentions WHERE entity_id = old.entity_id
+        AND quote_id IN (SELECT id FROM quotes WHERE doc_id = old.doc_id);
+END;
+CREATE TRIGGER IF NOT EXISTS quote_mentions_entity_update AFTER UPDATE OF entity_id, doc_id, aliases ON entity_occurrences BEGIN
+    DELETE FROM quote_mentions WHERE entity_id = old.entity_id
+        AND quote_id IN (SELECT id FROM quotes WHERE doc_id = old.doc_id);
+    INSERT OR IGNORE INTO quote_mentions(entity_id, quote_id)
+        SELECT new.entity_id, q.id FROM quotes q WHERE q.doc_id = new.doc_id AND EXISTS
+        (SELECT 1 FROM json_each(new.aliases) j WHERE length(j.key) >= 3 AND instr(q.content, j.key) > 0);
+END;
+"#;
+
+/// Format version from which the `quote_mentions` table exists.
+pub const QUOTE_MENTIONS_SINCE: u32 = 10;
+
+/// Format version 11: the index of entity occurrences by article also holds the columns a
+/// story's entity list sums (`stories::story`), so that it reads the index alone rather than
+/// look up every occurrence of a story's articles (tens of thousands in a large story) — see
+/// `FORMAT.md`.
+const SCHEMA_V11: &str = r#"
+CREATE INDEX IF NOT EXISTS entity_occurrences_doc_cover ON entity_occurrences(doc_id, entity_id, mentions, kind, name);
+DROP INDEX IF EXISTS entity_occurrences_doc;
+"#;
+
+/// Format version from which `entity_occurrences_doc_cover` replaces `entity_occurrences_doc`.
+pub const DOC_COVER_SINCE: u32 = 11;
+
+/// The tables kept by triggers that a store has, by its format version: `entity_counts` (8)
+/// answers an unfiltered entity list, `entity_forms` (9) an entity's aliases and repaired
+/// spellings, `quote_mentions` (10) the quotes about an entity, without reading every
+/// occurrence or quote. Without them the same answers come from the occurrences and quotes.
+#[derive(Debug, Clone, Copy)]
+pub struct Kept {
+    pub counts: bool,
+    pub forms: bool,
+    pub quote_mentions: bool,
+}
+
+impl Kept {
+    pub fn of(format: u32) -> Kept {
+        Kept {
+            counts: format >= COUNTS_SINCE,
+            forms: format >= FORMS_SINCE,
+            quote_mentions: format >= QUOTE_MENTIONS_SINCE,
+        }
+    }
+}
+
 /// Opens (creating if needed) the database for writing and checks its format version.
 pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
     let mut conn = Connection::open(dir.join(DB_FILE)).map_err(|e| not_a_store(ctx, e))?;
@@ -271,7 +395,7 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n{SCHEMA_V8}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n{SCHEMA_V8}\n{SCHEMA_V9}\n{SCHEMA_V10}\n{SCHEMA_V11}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
@@ -353,6 +477,9 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 /// * 6 → 7: creates the (empty) `corpus_snapshot` table.
 /// * 7 → 8: creates `entity_counts` and its triggers, and fills it from `entity_occurrences`
 ///   (before any occurrences this migration writes, which the triggers then count).
+/// * 8 → 9: creates `entity_forms` and its triggers, and fills it the same way.
+/// * 9 → 10: creates `quote_mentions` and its triggers, and fills it the same way.
+/// * 10 → 11: replaces `entity_occurrences_doc` by the covering `entity_occurrences_doc_cover`.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -382,6 +509,29 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
              SELECT entity_id, count(*), sum(mentions) FROM entity_occurrences GROUP BY entity_id;",
         )
         .map_err(db)?;
+    }
+    if found < FORMS_SINCE {
+        tx.execute_batch(SCHEMA_V9).map_err(db)?;
+        tx.execute_batch(
+            "DELETE FROM entity_forms; \
+             INSERT INTO entity_forms(entity_id, repaired, form, count) SELECT o.entity_id, 0, j.key, sum(j.value) \
+             FROM entity_occurrences o, json_each(o.aliases) j GROUP BY o.entity_id, j.key HAVING sum(j.value) > 0; \
+             INSERT INTO entity_forms(entity_id, repaired, form, count) SELECT o.entity_id, 1, j.key, sum(j.value) \
+             FROM entity_occurrences o, json_each(o.repaired) j GROUP BY o.entity_id, j.key HAVING sum(j.value) > 0;",
+        )
+        .map_err(db)?;
+    }
+    if found < QUOTE_MENTIONS_SINCE {
+        tx.execute_batch(SCHEMA_V10).map_err(db)?;
+        tx.execute_batch(
+            "DELETE FROM quote_mentions; INSERT OR IGNORE INTO quote_mentions(entity_id, quote_id) \
+             SELECT o.entity_id, q.id FROM quotes q JOIN entity_occurrences o ON o.doc_id = q.doc_id WHERE EXISTS \
+             (SELECT 1 FROM json_each(o.aliases) j WHERE length(j.key) >= 3 AND instr(q.content, j.key) > 0);",
+        )
+        .map_err(db)?;
+    }
+    if found < DOC_COVER_SINCE {
+        tx.execute_batch(SCHEMA_V11).map_err(db)?;
     }
     if found < EVENTS_SINCE {
         let mut after: Option<String> = None;
@@ -741,9 +891,10 @@ pub fn list(conn: &Connection, q: &ListQuery, ctx: Ctx) -> Result<Page<DocSummar
         .map_err(db)?;
     let limit = q.limit.min(MAX_PAGE);
     let offset = q.offset.min(i64::MAX as u64);
+    // Undated last: SQLite sorts NULL last in descending order (the `documents_published` index serves it).
     let sql = format!(
         "SELECT id, url, title, source, language, published_raw, content_hash, ingested_at, updated_at, seq \
-         FROM documents{filter} ORDER BY published IS NULL, published DESC, id LIMIT {limit} OFFSET {offset}"
+         FROM documents{filter} ORDER BY published DESC, id LIMIT {limit} OFFSET {offset}"
     );
     let mut st = conn.prepare(&sql).map_err(db)?;
     let rows = st

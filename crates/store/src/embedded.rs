@@ -18,13 +18,17 @@ use rusqlite::Connection;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// Name of the writer lock file in the store directory.
 pub const LOCK_FILE: &str = "writer.lock";
 
 /// Rows re-indexed per tantivy batch when catching up.
 const CATCH_UP_CHUNK: usize = 500;
+
+/// Most connections a read-only handle opens (one per core, at least 2).
+const MAX_READERS: usize = 8;
 
 /// Documents per SQLite read when streaming an export.
 const EXPORT_CHUNK: usize = 256;
@@ -37,6 +41,12 @@ const EXPORT_CHUNK: usize = 256;
 pub struct EmbeddedStore {
     dir: PathBuf,
     conn: Mutex<Connection>,
+    /// A read-only handle's further connections, so that concurrent reads (the server's
+    /// requests: a page asks for several at once) run side by side, as SQLite's WAL mode
+    /// allows, rather than wait for one connection. Empty for a writable handle.
+    readers: Vec<Mutex<Connection>>,
+    /// Which connection a read waits for when all are busy (round robin).
+    next_reader: AtomicUsize,
     /// `Err` holds why search is unavailable (read-only handle on a missing/outdated index).
     index: std::result::Result<TextIndex, String>,
     read_only: bool,
@@ -85,6 +95,8 @@ impl EmbeddedStore {
         let mut store = EmbeddedStore {
             dir: dir.to_path_buf(),
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
             index: Ok(index),
             read_only: false,
             format_found: db::FORMAT_VERSION,
@@ -103,6 +115,10 @@ impl EmbeddedStore {
     pub fn open_read_only(dir: &Path) -> Result<EmbeddedStore> {
         let ctx = Ctx { path: dir, op: "open_read_only" };
         let (conn, format_found) = db::open_ro(dir, ctx)?;
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, MAX_READERS);
+        let readers = (1..parallel)
+            .map(|_| db::open_ro(dir, ctx).map(|(c, _)| Mutex::new(c)))
+            .collect::<Result<Vec<_>>>()?;
         let index = match TextIndex::open_reader(dir, ctx) {
             Ok(i) => Ok(i),
             Err(e) => match e.kind {
@@ -113,6 +129,8 @@ impl EmbeddedStore {
         Ok(EmbeddedStore {
             dir: dir.to_path_buf(),
             conn: Mutex::new(conn),
+            readers,
+            next_reader: AtomicUsize::new(0),
             index,
             read_only: true,
             format_found,
@@ -203,8 +221,19 @@ impl EmbeddedStore {
         Ok(prepared)
     }
 
+    /// A connection to read (and, for a writable handle, write) with: a free one if any, else
+    /// the next in turn once it is free.
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        let all = || std::iter::once(&self.conn).chain(&self.readers);
+        for c in all() {
+            match c.try_lock() {
+                Ok(g) => return g,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let turn = self.next_reader.fetch_add(1, Ordering::Relaxed) % (1 + self.readers.len());
+        all().nth(turn).expect("turn is in range").lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Indexes every document whose seq is above what the index covers, then commits.
@@ -318,8 +347,8 @@ impl Store for EmbeddedStore {
     fn entities(&self, query: &EntityQuery) -> Result<Page<EntitySummary>> {
         let ctx = self.ctx("entities");
         self.need_entities(ctx)?;
-        let counts = self.format_found >= db::COUNTS_SINCE;
-        entities::entities(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, counts, ctx)
+        let kept = db::Kept::of(self.format_found);
+        entities::entities(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, kept, ctx)
     }
 
     fn entity(&self, id: &str, offset: u64, limit: u64) -> Result<Option<EntityDetail>> {
@@ -327,15 +356,16 @@ impl Store for EmbeddedStore {
         self.need_entities(ctx)?;
         let conn = self.conn();
         let merges = self.format_found >= db::IDENTITY_SINCE;
-        let Some(mut detail) = entities::entity(&conn, id, offset, limit, merges, ctx)? else { return Ok(None) };
+        let kept = db::Kept::of(self.format_found);
+        let Some(mut detail) = entities::entity(&conn, id, offset, limit, merges, kept, ctx)? else { return Ok(None) };
         // A merged id answers with its identity.
         let id = detail.summary.id.clone();
         let id = id.as_str();
         if self.need_quotes(ctx).is_ok() {
             let q = QuoteQuery { speaker: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
-            detail.quotes = Some(quotes::quotes(&conn, &q, merges, ctx)?);
+            detail.quotes = Some(quotes::quotes(&conn, &q, merges, kept, ctx)?);
             let q = QuoteQuery { about: Some(id.to_string()), limit: quotes::ENTITY_QUOTES, ..QuoteQuery::default() };
-            detail.quotes_about = Some(quotes::quotes(&conn, &q, merges, ctx)?);
+            detail.quotes_about = Some(quotes::quotes(&conn, &q, merges, kept, ctx)?);
         }
         if self.need_events(ctx).is_ok() {
             let page = |role: &str| {
@@ -355,7 +385,8 @@ impl Store for EmbeddedStore {
     fn quotes(&self, query: &QuoteQuery) -> Result<Page<QuoteHit>> {
         let ctx = self.ctx("quotes");
         self.need_quotes(ctx)?;
-        quotes::quotes(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, ctx)
+        let kept = db::Kept::of(self.format_found);
+        quotes::quotes(&self.conn(), query, self.format_found >= db::IDENTITY_SINCE, kept, ctx)
     }
 
     fn events(&self, query: &EventQuery) -> Result<Page<EventHit>> {

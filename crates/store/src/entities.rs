@@ -1,7 +1,7 @@
 //! Entity occurrences: one row per (entity, article) in `entity_occurrences` (format version 2,
 //! schema in `db`), written in the article's transaction, and the queries over them.
 
-use crate::db::decode_opt_time;
+use crate::db::{decode_opt_time, Kept};
 use crate::error::{Ctx, Result};
 use crate::rows::Info;
 use crate::types::{EntityArticle, EntityDetail, EntityFacet, EntityQuery, EntitySummary, FormCount, Page, MAX_PAGE};
@@ -49,9 +49,9 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// Order of an entity's rows from its most recent article: newest published (undated last),
-/// then most recently stored.
-const LATEST: &str = "ORDER BY d.published IS NULL, d.published DESC, d.updated_at DESC, d.id LIMIT 1";
+/// Order of an entity's rows from its most recent article: newest published (undated last:
+/// SQLite sorts NULL last in descending order), then most recently stored.
+const LATEST: &str = "ORDER BY d.published DESC, d.updated_at DESC, d.id LIMIT 1";
 
 /// The id an entity id answers to: its identity's id when it was merged across articles
 /// (`merges`: the store has the `entity_merges` table, format version 6).
@@ -105,15 +105,8 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// A page of entities, most articles first. `counts`: the store has `entity_counts` (format
-/// version 8), which answers an unfiltered list without reading every occurrence.
-pub fn entities(
-    conn: &Connection,
-    q: &EntityQuery,
-    merges: bool,
-    counts: bool,
-    ctx: Ctx,
-) -> Result<Page<EntitySummary>> {
+/// A page of entities, most articles first.
+pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, kept: Kept, ctx: Ctx) -> Result<Page<EntitySummary>> {
     let db = |e| ctx.db(e);
     #[allow(non_snake_case)]
     let MERGED = merged_id(merges);
@@ -130,7 +123,7 @@ pub fn entities(
     }
     let limit = q.limit.min(MAX_PAGE);
     let offset = q.offset.min(i64::MAX as u64);
-    let (total, rows): (u64, Vec<(String, u64, u64)>) = if clauses.is_empty() && counts {
+    let (total, rows): (u64, Vec<(String, u64, u64)>) = if clauses.is_empty() && kept.counts {
         let all = identity_counts(conn, merges, ctx)?;
         (all.len() as u64, all.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect())
     } else {
@@ -164,7 +157,7 @@ pub fn entities(
     };
     let mut items = Vec::with_capacity(rows.len());
     for (id, n, m) in rows {
-        if let Some((summary, _)) = summary(conn, &id, Some((n, m)), merges, ctx)? {
+        if let Some((summary, _)) = summary(conn, &id, Some((n, m)), merges, kept, ctx)? {
             items.push(summary);
         }
     }
@@ -193,27 +186,58 @@ fn identity_counts(conn: &Connection, merges: bool, ctx: Ctx) -> Result<Vec<(Str
         .collect::<rusqlite::Result<_>>()
         .map_err(db)?;
     if merges {
-        let merged: std::collections::HashSet<String> = conn
-            .prepare("SELECT DISTINCT canonical FROM entity_merges")
-            .map_err(db)?
-            .query_map([], |r| r.get(0))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
-        #[allow(non_snake_case)]
-        let MERGED = merged_id(true);
-        let mut recount = conn
-            .prepare_cached(&format!(
-                "SELECT count(DISTINCT o.doc_id) FROM entity_occurrences o WHERE (o.entity_id = ?1 OR o.entity_id IN \
-                 (SELECT entity_id FROM entity_merges WHERE canonical = ?1)) AND {MERGED} = ?1"
-            ))
-            .map_err(db)?;
-        for row in all.iter_mut().filter(|r| merged.contains(&r.0)) {
-            row.1 = recount.query_row([&row.0], |r| r.get::<_, i64>(0)).map_err(db)? as u64;
+        let merged: HashMap<String, u64> = merged_articles(conn, None, ctx)?.into_iter().collect();
+        for row in &mut all {
+            if let Some(&n) = merged.get(&row.0) {
+                row.1 = n;
+            }
         }
     }
     all.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
     Ok(all)
+}
+
+/// Articles of the identities with merged ids (of identity `id` only, when given), each
+/// article counted once though it may name two of an identity's ids: the identity id's own
+/// articles (`entity_counts`) plus those of its merged ids that do not name it. Only the
+/// merged ids' occurrences are read, which are few next to a frequent identity's own. An
+/// identity whose merged ids occur nowhere is left out (its own count is its count).
+fn merged_articles(conn: &Connection, id: Option<&str>, ctx: Ctx) -> Result<Vec<(String, u64)>> {
+    let db = |e| ctx.db(e);
+    let one = if id.is_some() { "m.canonical = ?1 AND" } else { "" };
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT m.canonical, coalesce((SELECT articles FROM entity_counts WHERE entity_id = m.canonical), 0) \
+             + count(DISTINCT o.doc_id) FROM entity_merges m JOIN entity_occurrences o ON o.entity_id = m.entity_id \
+             WHERE {one} NOT EXISTS (SELECT 1 FROM entity_occurrences c WHERE c.entity_id = m.canonical \
+             AND c.doc_id = o.doc_id) GROUP BY m.canonical"
+        ))
+        .map_err(db)?;
+    let rows = st
+        .query_map(params_from_iter(id), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db);
+    rows
+}
+
+/// (articles, mentions) of one identity (`ids`: [`members`] of `id`) from `entity_counts`.
+fn identity_count(conn: &Connection, id: &str, ids: &[String], ctx: Ctx) -> Result<(u64, u64)> {
+    let (articles, mentions): (i64, i64) = conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(sum(articles), 0), coalesce(sum(mentions), 0) FROM entity_counts WHERE entity_id IN ({})",
+            marks(ids.len())
+        ))
+        .map_err(|e| ctx.db(e))?
+        .query_row(params_from_iter(ids.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| ctx.db(e))?;
+    let mut articles = articles.max(0) as u64;
+    if ids.len() > 1 {
+        if let Some((_, n)) = merged_articles(conn, Some(id), ctx)?.pop() {
+            articles = n;
+        }
+    }
+    Ok((articles, mentions.max(0) as u64))
 }
 
 /// The summary of one entity (an identity id: its merged ids included) and the details of its
@@ -224,6 +248,7 @@ fn summary(
     id: &str,
     counts: Option<(u64, u64)>,
     merges: bool,
+    kept: Kept,
     ctx: Ctx,
 ) -> Result<Option<(EntitySummary, Info)>> {
     let db = |e| ctx.db(e);
@@ -238,7 +263,7 @@ fn summary(
             r.get::<_, String>(4)?,
         ))
     };
-    let latest = match latest_doc(conn, id, WALK_FROM, ctx)? {
+    let latest = match latest_doc(conn, id, Walk::Auto, ctx)? {
         Some(doc) => conn
             .prepare_cached(
                 "SELECT name, kind, kb_id, country, info FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2",
@@ -259,11 +284,35 @@ fn summary(
             .map_err(db)?,
     };
     let Some((name, kind, kb_id, country, info)) = latest else { return Ok(None) };
-    let mut aliases: HashMap<String, u64> = HashMap::new();
-    let mut repaired: HashMap<String, u64> = HashMap::new();
-    let mut docs: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut mentions = 0u64;
-    {
+    let (aliases, repaired, articles, mentions) = if kept.forms {
+        let mut forms: [HashMap<String, u64>; 2] = Default::default();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT repaired, form, sum(count) FROM entity_forms WHERE entity_id IN ({ids_in}) GROUP BY repaired, form"
+            ))
+            .map_err(db)?;
+        let rows = st
+            .query_map(params_from_iter(ids.iter()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map_err(db)?;
+        for row in rows {
+            let (rep, form, n) = row.map_err(db)?;
+            if n > 0 {
+                forms[usize::from(rep != 0)].insert(form, n as u64);
+            }
+        }
+        let (articles, mentions) = match counts {
+            Some(c) => c,
+            None => identity_count(conn, id, &ids, ctx)?,
+        };
+        let [aliases, repaired] = forms;
+        (aliases, repaired, articles, mentions)
+    } else {
+        let mut aliases: HashMap<String, u64> = HashMap::new();
+        let mut repaired: HashMap<String, u64> = HashMap::new();
+        let mut docs: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut mentions = 0u64;
         let mut st = conn
             .prepare_cached(&format!(
                 "SELECT doc_id, mentions, aliases, repaired FROM entity_occurrences WHERE entity_id IN ({ids_in})"
@@ -285,11 +334,9 @@ fn summary(
                 }
             }
         }
-    }
-    let mut articles = docs.len() as u64;
-    if let Some((a, m)) = counts {
-        (articles, mentions) = (a, m);
-    }
+        let (articles, mentions) = counts.unwrap_or((docs.len() as u64, mentions));
+        (aliases, repaired, articles, mentions)
+    };
     let sorted = |m: &HashMap<String, u64>| {
         let mut v: Vec<FormCount> = m
             .iter()
@@ -320,37 +367,15 @@ pub fn entity(
     offset: u64,
     limit: u64,
     merges: bool,
+    kept: Kept,
     ctx: Ctx,
 ) -> Result<Option<EntityDetail>> {
-    let db = |e| ctx.db(e);
     let id = canonical(conn, id, merges, ctx)?;
     let id = id.as_str();
-    let Some((summary, info)) = summary(conn, id, None, merges, ctx)? else { return Ok(None) };
+    let Some((summary, info)) = summary(conn, id, None, merges, kept, ctx)? else { return Ok(None) };
     let ids = members(conn, id, merges, ctx)?;
     let limit = limit.min(MAX_PAGE);
-    let off = offset.min(i64::MAX as u64);
-    let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT d.id, d.title, d.url, d.source, d.published_raw, sum(o.mentions) FROM entity_occurrences o \
-             JOIN documents d ON d.id = o.doc_id WHERE o.entity_id IN ({}) GROUP BY d.id \
-             ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT {limit} OFFSET {off}",
-            marks(ids.len())
-        ))
-        .map_err(db)?;
-    let items = st
-        .query_map(params_from_iter(ids.iter()), |r| {
-            Ok(EntityArticle {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                url: r.get(2)?,
-                source: r.get(3)?,
-                published: decode_opt_time(r.get(4)?),
-                mentions: r.get::<_, i64>(5)?.max(0) as u64,
-            })
-        })
-        .map_err(db)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db)?;
+    let items = articles_of(conn, &ids, summary.articles, offset, limit, Walk::Auto, ctx)?;
     let total = summary.articles;
     Ok(Some(EntityDetail {
         summary,
@@ -365,6 +390,51 @@ pub fn entity(
     }))
 }
 
+/// A page of the articles holding any of `ids` (one identity's, in `articles` articles), newest
+/// first (undated last: SQLite sorts NULL last in descending order), with the mentions there.
+pub(crate) fn articles_of(
+    conn: &Connection,
+    ids: &[String],
+    articles: u64,
+    offset: u64,
+    limit: u64,
+    walk: Walk,
+    ctx: Ctx,
+) -> Result<Vec<EntityArticle>> {
+    let db = |e| ctx.db(e);
+    let ids_in = marks(ids.len());
+    let off = offset.min(i64::MAX as u64);
+    let which = if walk.pays(conn, articles, offset.saturating_add(limit), ctx)? {
+        format!(
+            "documents d INDEXED BY documents_published WHERE EXISTS \
+             (SELECT 1 FROM entity_occurrences o WHERE o.entity_id IN ({ids_in}) AND o.doc_id = d.id)"
+        )
+    } else {
+        format!("documents d WHERE d.id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({ids_in}))")
+    };
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT d.id, d.title, d.url, d.source, d.published_raw, (SELECT sum(o.mentions) FROM entity_occurrences o \
+             WHERE o.entity_id IN ({ids_in}) AND o.doc_id = d.id) FROM {which} \
+             ORDER BY d.published DESC, d.id LIMIT {limit} OFFSET {off}"
+        ))
+        .map_err(db)?;
+    let items = st.query_map(params_from_iter(ids.iter().chain(ids)), |r| {
+        Ok(EntityArticle {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            url: r.get(2)?,
+            source: r.get(3)?,
+            published: decode_opt_time(r.get(4)?),
+            mentions: r.get::<_, Option<i64>>(5)?.unwrap_or(0).max(0) as u64,
+        })
+    })
+    .map_err(db)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(db);
+    items
+}
+
 /// Names and kinds (from each entity's latest article) for facet counts `(id, count)`.
 pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: Ctx) -> Result<Vec<EntityFacet>> {
     let db = |e| ctx.db(e);
@@ -372,7 +442,7 @@ pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: 
     let mut out = Vec::with_capacity(counts.len());
     for (id, count) in counts {
         // An id the index has but the database no longer has (the index lags): skip it.
-        let Some(doc) = latest_doc(conn, &id, WALK_FROM, ctx)? else { continue };
+        let Some(doc) = latest_doc(conn, &id, Walk::Auto, ctx)? else { continue };
         let nk = conn
             .prepare_cached("SELECT name, kind FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2")
             .map_err(db)?
@@ -386,23 +456,54 @@ pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: 
     Ok(out)
 }
 
-/// Above this many articles, [`latest_doc`] walks the articles from the newest.
-const WALK_FROM: i64 = 500;
+/// How a query finds an entity's newest articles: by walking every article from the newest
+/// (through `documents_published`) until enough of them hold the entity, or by collecting the
+/// entity's own articles and sorting them. The pages a user opens first are those of the most
+/// frequent entities, whose tens of thousands of articles cost a lookup each to sort, while a
+/// walk from the newest finds the first of them within a few steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// Whichever costs fewer steps ([`Walk::pays`]).
+    Auto,
+    /// (Tests compare both ways.)
+    #[cfg_attr(not(test), allow(dead_code))]
+    Always,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Never,
+}
+
+impl Walk {
+    /// Whether to walk, for the first `rows` newest of an entity's `articles`: a walk takes
+    /// about rows × (articles stored) / articles steps, a sort about `articles`.
+    fn pays(self, conn: &Connection, articles: u64, rows: u64, ctx: Ctx) -> Result<bool> {
+        match self {
+            Walk::Always => Ok(true),
+            Walk::Never => Ok(false),
+            Walk::Auto => {
+                // The largest rowid bounds the articles stored, without counting them.
+                let stored: i64 = conn
+                    .prepare_cached("SELECT coalesce(max(rowid), 0) FROM documents")
+                    .map_err(|e| ctx.db(e))?
+                    .query_row([], |r| r.get(0))
+                    .map_err(|e| ctx.db(e))?;
+                Ok(u128::from(rows) * (stored.max(0) as u128) < u128::from(articles).pow(2))
+            }
+        }
+    }
+}
 
 /// The article in which an entity id occurs that comes first in the order of [`LATEST`]
-/// (the newest). Entity facets and entity lists show the most frequent entities: sorting all
-/// their articles by date costs a lookup per article (tens of thousands in a large store),
-/// while walking the articles from the newest finds one holding a frequent entity within a
-/// few steps. So for an id in more than `walk_from` articles the latest publication time is
-/// found by the walk, and only its articles of that time are sorted.
-pub(crate) fn latest_doc(conn: &Connection, id: &str, walk_from: i64, ctx: Ctx) -> Result<Option<String>> {
+/// (the newest): entity facets and entity lists show the name an entity has there. A walk
+/// ([`Walk`]) finds the latest publication time, then only the entity's articles of that
+/// time are sorted.
+pub(crate) fn latest_doc(conn: &Connection, id: &str, walk: Walk, ctx: Ctx) -> Result<Option<String>> {
     let db = |e| ctx.db(e);
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM entity_occurrences WHERE entity_id = ?1")
         .map_err(db)?
         .query_row([id], |r| r.get(0))
         .map_err(db)?;
-    if n > walk_from {
+    if n > 0 && walk.pays(conn, n as u64, 1, ctx)? {
         // CROSS JOIN keeps the articles outside, in the order of their publication index.
         let newest: Option<rusqlite::types::Value> = conn
             .prepare_cached(

@@ -2,7 +2,7 @@
 //! index over their content (`quotes_fts`), written in the article's transaction, and the
 //! queries over them.
 
-use crate::db::decode_opt_time;
+use crate::db::{decode_opt_time, Kept};
 use crate::error::{Ctx, Result};
 use crate::types::{Page, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, StoredQuote, MAX_PAGE};
 use newsgraph_model::Document;
@@ -206,12 +206,13 @@ pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredQuote> {
     })
 }
 
-/// Newest article first (undated last), then by article id and position.
-const ORDER: &str = "ORDER BY q.published IS NULL, q.published DESC, q.doc_id, q.ordinal";
+/// Newest article first (undated last: SQLite sorts NULL last in descending order, so the
+/// `quotes_published` index serves the order), then by article id and position.
+const ORDER: &str = "ORDER BY q.published DESC, q.doc_id, q.ordinal";
 
 /// Quotes matching `query`; a speaker matches any id of its identity (`merges`: the store has
 /// the `entity_merges` table).
-pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> Result<Page<QuoteHit>> {
+pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, kept: Kept, ctx: Ctx) -> Result<Page<QuoteHit>> {
     let db = |e| ctx.db(e);
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -223,16 +224,22 @@ pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> 
     if let Some(a) = query.about.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
         let marks = vec!["?"; ids.len()].join(", ");
-        // The forms the quote's own article wrote the entity in (`aliases`: {form: count}).
-        // Only the quotes of the entity's articles are looked at (`doc_id IN`: through the
-        // quotes' (doc_id, ordinal) index), not every quote of the store.
-        clauses.push(format!(
-            "q.doc_id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({marks})) \
-             AND EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
-             AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0) \
-             AND (q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"
-        ));
-        args.extend(ids.iter().chain(&ids).chain(&ids).map(|id| id.clone().into()));
+        // A quote names the entity when it holds a form (of at least 3 bytes) that its own
+        // article wrote the entity in: kept in `quote_mentions`, else found from the forms
+        // (`aliases`: {form: count}) of the quotes of the entity's articles (`doc_id IN`:
+        // through the quotes' (doc_id, ordinal) index), not every quote of the store.
+        if kept.quote_mentions {
+            clauses.push(format!("q.id IN (SELECT quote_id FROM quote_mentions WHERE entity_id IN ({marks}))"));
+        } else {
+            clauses.push(format!(
+                "q.doc_id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({marks})) \
+                 AND EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
+                 AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0)"
+            ));
+            args.extend(ids.iter().map(|id| id.clone().into()));
+        }
+        clauses.push(format!("(q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"));
+        args.extend(ids.iter().chain(&ids).map(|id| id.clone().into()));
     }
     if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         clauses.push("q.kind = ?".into());
@@ -253,9 +260,16 @@ pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, ctx: Ctx) -> 
         .map_err(db)?;
     let limit = query.limit.min(MAX_PAGE);
     let offset = query.offset.min(i64::MAX as u64);
+    // Without a speaker, an entity named or words, the newest quotes are read in the order of
+    // `quotes_published`: left to itself, SQLite sorts every quote for a page.
+    let newest = query.speaker.is_none() && query.about.is_none() && query.q.is_none();
+    let by_time = if newest { " INDEXED BY quotes_published" } else { "" };
+    // The page's ids are sorted first, narrow rows without their article; then only the
+    // page's rows are read in full and joined.
     let sql = format!(
         "SELECT {COLUMNS}, d.id, d.title, d.url, d.source, d.published_raw FROM quotes q \
-         JOIN documents d ON d.id = q.doc_id{filter} {ORDER} LIMIT {limit} OFFSET {offset}"
+         JOIN documents d ON d.id = q.doc_id WHERE q.id IN \
+         (SELECT q.id FROM quotes q{by_time}{filter} {ORDER} LIMIT {limit} OFFSET {offset}) {ORDER}"
     );
     let mut st = conn.prepare(&sql).map_err(db)?;
     let items = st

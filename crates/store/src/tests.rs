@@ -831,7 +831,7 @@ fn entity_corpus() -> Vec<Document> {
 }
 
 #[test]
-fn an_entitys_latest_article_is_the_same_found_by_walking_the_articles_or_by_sorting_its_own() {
+fn an_entitys_latest_article_and_pages_of_articles_are_the_same_found_by_walking_the_articles_or_by_sorting_its_own() {
     use newsgraph_model::EntityType::Person;
     let tmp = tempfile::tempdir().unwrap();
     let mut s = open(tmp.path());
@@ -843,6 +843,8 @@ fn an_entitys_latest_article_is_the_same_found_by_walking_the_articles_or_by_sor
         (Some("2025-08-09T10:00:00+00:00"), "Anne Lee", false),
         (None, "A. Lee", true),
         (Some("2025-08-05T10:00:00+00:00"), "Ann Li", false),
+        (Some("2025-08-01T10:00:00+00:00"), "Ann Lee", false),
+        (None, "Ann", false),
     ];
     let docs: Vec<Document> = articles
         .iter()
@@ -867,11 +869,34 @@ fn an_entitys_latest_article_is_the_same_found_by_walking_the_articles_or_by_sor
     for (id, want) in
         [("per:ann-lee", id_of("Article 1")), ("per:only-undated", id_of("Article 2")), ("per:nobody", None)]
     {
-        let walked = entities::latest_doc(&conn, id, 0, ctx).unwrap();
-        let sorted = entities::latest_doc(&conn, id, i64::MAX, ctx).unwrap();
+        let walked = entities::latest_doc(&conn, id, entities::Walk::Always, ctx).unwrap();
+        let sorted = entities::latest_doc(&conn, id, entities::Walk::Never, ctx).unwrap();
         assert_eq!(walked, sorted, "{id}");
         assert_eq!(walked, want, "{id}");
     }
+    // Pages of an entity's articles (newest first, ties by id, undated last), and of two ids as one.
+    let titles = |ids: &[&str], offset: u64, limit: u64, walk: entities::Walk| {
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let page = entities::articles_of(&conn, &ids, 6, offset, limit, walk, ctx).unwrap();
+        page.into_iter().map(|a| (a.title.unwrap(), a.mentions)).collect::<Vec<_>>()
+    };
+    let all = titles(&["per:ann-lee"], 0, 10, entities::Walk::Never);
+    let order: Vec<&str> = all.iter().map(|(t, _)| t.as_str()).collect();
+    let (first, second) = if id_of("Article 0") < id_of("Article 4") { ("Article 0", "Article 4") } else { ("Article 4", "Article 0") };
+    assert_eq!(order[..4], ["Article 1", "Article 3", first, second]);
+    assert_eq!(order[4..].len(), 2, "the two undated last: {order:?}");
+    for ids in [&["per:ann-lee"][..], &["per:ann-lee", "per:only-undated"], &["per:only-undated"], &["per:nobody"]] {
+        for (offset, limit) in [(0, 10), (0, 2), (1, 3), (4, 2), (5, 5), (9, 1)] {
+            assert_eq!(
+                titles(ids, offset, limit, entities::Walk::Always),
+                titles(ids, offset, limit, entities::Walk::Never),
+                "{ids:?} {offset} {limit}"
+            );
+        }
+    }
+    let both = titles(&["per:ann-lee", "per:only-undated"], 0, 10, entities::Walk::Always);
+    let mentions: Vec<(&str, u64)> = both.iter().map(|(t, m)| (t.as_str(), *m)).filter(|(_, m)| *m > 1).collect();
+    assert_eq!(mentions, [("Article 2", 2)], "mentions of both ids summed per article: {both:?}");
 }
 
 fn ids_of(page: &Page<EntitySummary>) -> Vec<&str> {
@@ -2214,7 +2239,7 @@ fn identity_corpus() -> Vec<Document> {
 
 /// Every listed entity id with its merged ids.
 #[test]
-fn the_entity_list_from_kept_counts_equals_the_list_from_every_occurrence() {
+fn the_entity_list_and_pages_from_kept_counts_and_forms_equal_those_from_every_occurrence() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = open(tmp.path());
     s.put_batch(entity_corpus()).unwrap();
@@ -2234,18 +2259,41 @@ fn the_entity_list_from_kept_counts_equals_the_list_from_every_occurrence() {
     );
     let report = s.put_batch(vec![again]).unwrap();
     assert_eq!(report.updated, 1, "{report:?}");
-    let list = |counts: bool, offset: u64, limit: u64| {
+    let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
+    let (kept, scan) = (crate::db::Kept::of(crate::db::FORMAT_VERSION), crate::db::Kept::of(7));
+    assert!(kept.counts && kept.forms && !scan.counts && !scan.forms);
+    let list = |kept: crate::db::Kept, offset: u64, limit: u64| {
         let q = EntityQuery { offset, limit, ..EntityQuery::default() };
-        let page = entities::entities(&s.conn(), &q, true, counts, crate::error::Ctx { path: tmp.path(), op: "test" })
-            .unwrap();
-        let rows: Vec<(String, u64, u64)> = page.items.iter().map(|e| (e.id.clone(), e.articles, e.mentions)).collect();
-        (page.total, rows)
+        let page = entities::entities(&s.conn(), &q, true, kept, ctx).unwrap();
+        (page.total, page.items)
     };
-    let (total, all) = list(true, 0, 100);
+    let (total, all) = list(kept, 0, 100);
     assert!(total > 5 && all.len() as u64 == total, "{total} {all:?}");
-    assert!(all.iter().any(|(id, ..)| id == "local:person:sergei-markov"), "a merged identity is listed: {all:?}");
+    assert!(all.iter().any(|e| e.id == "local:person:sergei-markov"), "a merged identity is listed: {all:?}");
+    assert!(all.iter().any(|e| !e.repaired.is_empty()), "some spelling was repaired: {all:?}");
     for (offset, limit) in [(0, 100), (0, 3), (2, 4), (total - 1, 10), (total, 10)] {
-        assert_eq!(list(true, offset, limit), list(false, offset, limit), "offset {offset}, limit {limit}");
+        assert_eq!(list(kept, offset, limit), list(scan, offset, limit), "offset {offset}, limit {limit}");
+    }
+    // An article naming two ids of one identity counts once, in the list and on the page.
+    let added = s
+        .conn()
+        .execute(
+            "INSERT INTO entity_occurrences(entity_id, doc_id, name, kind, kb_id, country, mentions, aliases, repaired, info) \
+             SELECT m.entity_id, o.doc_id, o.name, o.kind, NULL, NULL, 1, '{\"S. Markov\": 1}', '{}', o.info \
+             FROM entity_merges m JOIN entity_occurrences o ON o.entity_id = m.canonical WHERE NOT EXISTS \
+             (SELECT 1 FROM entity_occurrences x WHERE x.entity_id = m.entity_id AND x.doc_id = o.doc_id) LIMIT 1",
+            [],
+        )
+        .unwrap();
+    assert_eq!(added, 1);
+    let (total, all) = list(kept, 0, 100);
+    assert_eq!((total, &all), (list(scan, 0, 100).0, &list(scan, 0, 100).1));
+    // An entity's page (its counts not given) agrees too, aliases and repaired spellings included.
+    for e in &all {
+        let one = |kept| entities::entity(&s.conn(), &e.id, 0, 10, true, kept, ctx).unwrap().unwrap();
+        let (a, b) = (one(kept), one(scan));
+        assert_eq!((&a.summary, &a.appears_in.items), (&b.summary, &b.appears_in.items), "{}", e.id);
+        assert_eq!(&a.summary, e, "the page and the list agree on {}", e.id);
     }
 }
 
@@ -2514,4 +2562,137 @@ fn a_reopened_store_restores_its_corpus_snapshot_and_goes_on_as_a_full_replay_wo
     open(whole.path()).put_batch(first.into_iter().chain(more).collect()).unwrap();
     assert_eq!(assignments(a.path()), assignments(whole.path()));
     assert_eq!(assignments(b.path()), assignments(whole.path()));
+}
+
+/// `entity_forms` as the migration computes it from every occurrence, sorted.
+fn forms_by_scan(conn: &rusqlite::Connection) -> Vec<(String, i64, String, i64)> {
+    let mut rows: Vec<(String, i64, String, i64)> = Vec::new();
+    for (rep, col) in [(0, "aliases"), (1, "repaired")] {
+        let sql = format!(
+            "SELECT o.entity_id, j.key, sum(j.value) FROM entity_occurrences o, json_each(o.{col}) j \
+             GROUP BY o.entity_id, j.key HAVING sum(j.value) > 0"
+        );
+        let mut st = conn.prepare(&sql).unwrap();
+        let found = st.query_map([], |r| Ok((r.get(0)?, rep, r.get(1)?, r.get(2)?))).unwrap();
+        rows.extend(found.map(Result::unwrap));
+    }
+    rows.sort();
+    rows
+}
+
+fn forms_kept(conn: &rusqlite::Connection) -> Vec<(String, i64, String, i64)> {
+    let mut st = conn.prepare("SELECT entity_id, repaired, form, count FROM entity_forms ORDER BY 1, 2, 3").unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[test]
+fn entity_forms_kept_by_triggers_equal_the_forms_of_every_occurrence_and_a_migration_fills_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    s.put_batch(identity_corpus()).unwrap();
+    {
+        let conn = s.conn();
+        let kept = forms_kept(&conn);
+        assert!(kept.iter().any(|r| r.1 == 1) && kept.len() > 5, "aliases and repaired spellings: {kept:?}");
+        assert_eq!(kept, forms_by_scan(&conn), "after inserts");
+        // Updates in place (an id, a map) and a delete, as any write path might make them.
+        conn.execute_batch(
+            "UPDATE entity_occurrences SET aliases = '{\"Putin\": 3, \"V. Putin\": 1}' WHERE (entity_id, doc_id) = \
+             (SELECT entity_id, doc_id FROM entity_occurrences ORDER BY 1, 2 LIMIT 1); \
+             UPDATE entity_occurrences SET entity_id = 'per:someone-else' WHERE (entity_id, doc_id) = \
+             (SELECT entity_id, doc_id FROM entity_occurrences ORDER BY 1 DESC, 2 LIMIT 1); \
+             UPDATE entity_occurrences SET repaired = '{}' WHERE repaired <> '{}'; \
+             DELETE FROM entity_occurrences WHERE (entity_id, doc_id) = \
+             (SELECT entity_id, doc_id FROM entity_occurrences ORDER BY 1, 2 LIMIT 1 OFFSET 1);",
+        )
+        .unwrap();
+        let kept = forms_kept(&conn);
+        assert!(kept.iter().all(|r| r.1 == 0 && r.3 > 0), "repaired forms gone, no zero rows: {kept:?}");
+        assert_eq!(kept, forms_by_scan(&conn), "after updates and a delete");
+        // A format-8 store (no table, no triggers) gets them filled by the migration.
+        conn.execute_batch(
+            "DROP TABLE entity_forms; DROP TRIGGER entity_forms_insert; DROP TRIGGER entity_forms_delete; \
+             DROP TRIGGER entity_forms_update; UPDATE meta SET value = '8' WHERE key = 'format_version';",
+        )
+        .unwrap();
+    }
+    drop(s);
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    let conn = s.conn();
+    let kept = forms_kept(&conn);
+    assert!(!kept.is_empty());
+    assert_eq!(kept, forms_by_scan(&conn), "after the migration");
+}
+
+/// `quote_mentions` as the migration computes it from every quote and occurrence, sorted.
+fn quote_mentions_by_scan(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
+    let mut st = conn
+        .prepare(
+            "SELECT DISTINCT o.entity_id, q.id FROM quotes q JOIN entity_occurrences o ON o.doc_id = q.doc_id WHERE EXISTS \
+             (SELECT 1 FROM json_each(o.aliases) j WHERE length(j.key) >= 3 AND instr(q.content, j.key) > 0) ORDER BY 1, 2",
+        )
+        .unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn quote_mentions_kept(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
+    let mut st = conn.prepare("SELECT entity_id, quote_id FROM quote_mentions ORDER BY 1, 2").unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[test]
+fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_about_as_a_scan_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(quote_corpus()).unwrap();
+    s.put_batch(identity_corpus()).unwrap();
+    let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
+    let about = |conn: &rusqlite::Connection, kept: u32| {
+        let ids: Vec<String> = quote_mentions_by_scan(conn).into_iter().map(|r| r.0).collect();
+        let mut out = Vec::new();
+        for id in ids {
+            let q = QuoteQuery { about: Some(id.clone()), limit: 100, ..QuoteQuery::default() };
+            let page = quotes::quotes(conn, &q, true, crate::db::Kept::of(kept), ctx).unwrap();
+            out.push((id, page.total, quote_texts(&page).into_iter().map(String::from).collect::<Vec<_>>()));
+        }
+        out
+    };
+    {
+        let conn = s.conn();
+        let kept = quote_mentions_kept(&conn);
+        assert!(kept.len() >= 2, "{kept:?}");
+        assert_eq!(kept, quote_mentions_by_scan(&conn), "after inserts");
+        let (by_table, by_scan) = (about(&conn, FORMAT_VERSION), about(&conn, 9));
+        assert!(by_table.iter().any(|r| r.1 > 0), "{by_table:?}");
+        assert_eq!(by_table, by_scan);
+        // Updates in place (a quote's text, an entity's forms, an entity's id) and deletes.
+        conn.execute_batch(
+            "UPDATE quotes SET content = 'nothing named here' WHERE id = (SELECT min(quote_id) FROM quote_mentions); \
+             UPDATE entity_occurrences SET aliases = '{\"travelling\": 1}' WHERE entity_id = 'per:donald-trump'; \
+             UPDATE entity_occurrences SET entity_id = 'zz:renamed' WHERE entity_id = (SELECT min(entity_id) FROM quote_mentions); \
+             DELETE FROM quotes WHERE id = (SELECT max(id) FROM quotes); \
+             DELETE FROM entity_occurrences WHERE entity_id = (SELECT min(entity_id) FROM quote_mentions);",
+        )
+        .unwrap();
+        // Trump's new form 'travelling' names the officials' quote; then his rows were renamed.
+        assert!(quote_mentions_kept(&conn).iter().any(|r| r.0 == "zz:renamed"), "{:?}", quote_mentions_kept(&conn));
+        assert_eq!(quote_mentions_kept(&conn), quote_mentions_by_scan(&conn), "after updates and deletes");
+        assert_eq!(about(&conn, FORMAT_VERSION), about(&conn, 9));
+        // A format-9 store gets the table filled by the migration.
+        conn.execute_batch(
+            "DROP TABLE quote_mentions; UPDATE meta SET value = '9' WHERE key = 'format_version';",
+        )
+        .unwrap();
+    }
+    drop(s);
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    let conn = s.conn();
+    assert!(!quote_mentions_kept(&conn).is_empty());
+    assert_eq!(quote_mentions_kept(&conn), quote_mentions_by_scan(&conn), "after the migration");
 }
