@@ -124,7 +124,7 @@ pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, kept: Kept, ct
     let limit = q.limit.min(MAX_PAGE);
     let offset = q.offset.min(i64::MAX as u64);
     let (total, rows): (u64, Vec<(String, u64, u64)>) = if clauses.is_empty() && kept.counts {
-        let all = identity_counts(conn, merges, ctx)?;
+        let all = identity_counts(conn, merges, offset.saturating_add(limit).min(usize::MAX as u64) as usize, ctx)?;
         (all.len() as u64, all.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect())
     } else {
         // Entities merged across articles are one row, under their identity's id.
@@ -165,60 +165,59 @@ pub fn entities(conn: &Connection, q: &EntityQuery, merges: bool, kept: Kept, ct
 }
 
 /// Every identity with (articles, mentions), most articles first (then most mentions, then
-/// id): from `entity_counts`, summed over the ids of each identity. An article holding two
-/// ids of one identity counts once, so the identities that have merged ids are recounted
-/// from their occurrences.
-fn identity_counts(conn: &Connection, merges: bool, ctx: Ctx) -> Result<Vec<(String, u64, u64)>> {
+/// id), exact for the first `exact` rows: from `entity_counts`, summed over the ids of each
+/// identity. Such a sum counts an article naming two ids of one identity twice, so it bounds
+/// the articles of an identity with merged ids from above; those are recounted, from the
+/// largest bound down, until the first `exact` rows are all known (a row below them has a
+/// bound, and so a count, that does not reach them).
+fn identity_counts(conn: &Connection, merges: bool, exact: usize, ctx: Ctx) -> Result<Vec<(String, u64, u64)>> {
     let db = |e| ctx.db(e);
     let sql = if merges {
-        "SELECT coalesce(m.canonical, c.entity_id) AS eid, sum(c.articles), sum(c.mentions) FROM entity_counts c \
-         LEFT JOIN entity_merges m ON m.entity_id = c.entity_id WHERE c.articles > 0 GROUP BY eid"
+        "SELECT coalesce(m.canonical, c.entity_id) AS eid, sum(c.articles), sum(c.mentions), count(m.canonical) \
+         FROM entity_counts c LEFT JOIN entity_merges m ON m.entity_id = c.entity_id WHERE c.articles > 0 GROUP BY eid"
     } else {
-        "SELECT entity_id, articles, mentions FROM entity_counts WHERE articles > 0"
+        "SELECT entity_id, articles, mentions, 0 FROM entity_counts WHERE articles > 0"
     };
-    let mut all: Vec<(String, u64, u64)> = conn
+    // (id, articles, mentions, still a bound)
+    let mut all: Vec<(String, u64, u64, bool)> = conn
         .prepare(sql)
         .map_err(db)?
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64, r.get::<_, i64>(2)?.max(0) as u64))
+            let n = |i: usize| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
+            Ok((r.get::<_, String>(0)?, n(1)?, n(2)?, r.get::<_, i64>(3)? > 0))
         })
         .map_err(db)?
         .collect::<rusqlite::Result<_>>()
         .map_err(db)?;
-    if merges {
-        let merged: HashMap<String, u64> = merged_articles(conn, None, ctx)?.into_iter().collect();
-        for row in &mut all {
-            if let Some(&n) = merged.get(&row.0) {
-                row.1 = n;
-            }
+    loop {
+        all.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
+        let bounds: Vec<usize> = (0..all.len().min(exact)).filter(|&i| all[i].3).collect();
+        if bounds.is_empty() {
+            break;
+        }
+        for i in bounds {
+            all[i].1 = merged_articles(conn, &all[i].0, ctx)?;
+            all[i].3 = false;
         }
     }
-    all.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
-    Ok(all)
+    Ok(all.into_iter().map(|(id, a, m, _)| (id, a, m)).collect())
 }
 
-/// Articles of the identities with merged ids (of identity `id` only, when given), each
-/// article counted once though it may name two of an identity's ids: the identity id's own
-/// articles (`entity_counts`) plus those of its merged ids that do not name it. Only the
-/// merged ids' occurrences are read, which are few next to a frequent identity's own. An
-/// identity whose merged ids occur nowhere is left out (its own count is its count).
-fn merged_articles(conn: &Connection, id: Option<&str>, ctx: Ctx) -> Result<Vec<(String, u64)>> {
-    let db = |e| ctx.db(e);
-    let one = if id.is_some() { "m.canonical = ?1 AND" } else { "" };
-    let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT m.canonical, coalesce((SELECT articles FROM entity_counts WHERE entity_id = m.canonical), 0) \
-             + count(DISTINCT o.doc_id) FROM entity_merges m JOIN entity_occurrences o ON o.entity_id = m.entity_id \
-             WHERE {one} NOT EXISTS (SELECT 1 FROM entity_occurrences c WHERE c.entity_id = m.canonical \
-             AND c.doc_id = o.doc_id) GROUP BY m.canonical"
-        ))
-        .map_err(db)?;
-    let rows = st
-        .query_map(params_from_iter(id), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
-        .map_err(db)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db);
-    rows
+/// The articles of identity `id`, whose ids were merged, each counted once though it may name
+/// two of its ids: the identity id's own articles (`entity_counts`) plus those of its merged
+/// ids that do not name it. Only the merged ids' occurrences are read, which are few next to a
+/// frequent identity's own.
+fn merged_articles(conn: &Connection, id: &str, ctx: Ctx) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce((SELECT articles FROM entity_counts WHERE entity_id = ?1), 0) + count(DISTINCT o.doc_id) \
+             FROM entity_merges m JOIN entity_occurrences o ON o.entity_id = m.entity_id WHERE m.canonical = ?1 \
+             AND NOT EXISTS (SELECT 1 FROM entity_occurrences c WHERE c.entity_id = ?1 AND c.doc_id = o.doc_id)",
+        )
+        .map_err(|e| ctx.db(e))?
+        .query_row([id], |r| r.get(0))
+        .map_err(|e| ctx.db(e))?;
+    Ok(n.max(0) as u64)
 }
 
 /// (articles, mentions) of one identity (`ids`: [`members`] of `id`) from `entity_counts`.
@@ -231,12 +230,7 @@ fn identity_count(conn: &Connection, id: &str, ids: &[String], ctx: Ctx) -> Resu
         .map_err(|e| ctx.db(e))?
         .query_row(params_from_iter(ids.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(|e| ctx.db(e))?;
-    let mut articles = articles.max(0) as u64;
-    if ids.len() > 1 {
-        if let Some((_, n)) = merged_articles(conn, Some(id), ctx)?.pop() {
-            articles = n;
-        }
-    }
+    let articles = if ids.len() > 1 { merged_articles(conn, id, ctx)? } else { articles.max(0) as u64 };
     Ok((articles, mentions.max(0) as u64))
 }
 

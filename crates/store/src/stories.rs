@@ -407,6 +407,11 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, ctx: Ctx) -> Result<O
     }))
 }
 
+/// Timeline order of events and of quotes (undated last). Each kind's first `cap` ids are
+/// sorted first, from narrow rows; only those rows are then read in full with their article.
+const EVENT_ORDER: &str = "ORDER BY e.day IS NULL, e.day, e.published IS NULL, e.published, e.doc_id, e.ordinal";
+const QUOTE_ORDER: &str = "ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal";
+
 /// Timeline items: events (`events e` joined by `event_sql`), quotes (`quotes q` joined by
 /// `quote_sql`) and, with `article_sql`, articles (`documents d` joined by it), at most `cap`
 /// of each kind, ordered by the date of what happened (an event's day; a quote's or an
@@ -426,8 +431,8 @@ pub fn timeline_items(
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT {}, d.id, d.title, d.url, d.source, d.published_raw, e.published FROM events e \
-             JOIN documents d ON d.id = e.doc_id {event_sql} \
-             ORDER BY e.day IS NULL, e.day, e.published IS NULL, e.published, e.doc_id, e.ordinal LIMIT {cap}",
+             JOIN documents d ON d.id = e.doc_id WHERE e.id IN (SELECT e.id FROM events e {event_sql} {EVENT_ORDER} \
+             LIMIT {cap}) {EVENT_ORDER}",
             crate::events::COLUMNS
         ))
         .map_err(db)?;
@@ -449,8 +454,8 @@ pub fn timeline_items(
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT {}, d.id, d.title, d.url, d.source, d.published_raw, q.published FROM quotes q \
-             JOIN documents d ON d.id = q.doc_id {quote_sql} \
-             ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal LIMIT {cap}",
+             JOIN documents d ON d.id = q.doc_id WHERE q.id IN (SELECT q.id FROM quotes q {quote_sql} {QUOTE_ORDER} \
+             LIMIT {cap}) {QUOTE_ORDER}",
             crate::quotes::COLUMNS
         ))
         .map_err(db)?;

@@ -2286,6 +2286,18 @@ fn the_entity_list_and_pages_from_kept_counts_and_forms_equal_those_from_every_o
         )
         .unwrap();
     assert_eq!(added, 1);
+    assert_eq!(list(kept, 0, 100), list(scan, 0, 100));
+    // Every article of a merged id also names its identity's own id.
+    let gone = s
+        .conn()
+        .execute(
+            "DELETE FROM entity_occurrences WHERE entity_id IN (SELECT entity_id FROM entity_merges) AND NOT EXISTS \
+             (SELECT 1 FROM entity_occurrences c JOIN entity_merges m ON m.canonical = c.entity_id \
+             WHERE m.entity_id = entity_occurrences.entity_id AND c.doc_id = entity_occurrences.doc_id)",
+            [],
+        )
+        .unwrap();
+    assert!(gone > 0);
     let (total, all) = list(kept, 0, 100);
     assert_eq!((total, &all), (list(scan, 0, 100).0, &list(scan, 0, 100).1));
     // An entity's page (its counts not given) agrees too, aliases and repaired spellings included.
