@@ -331,7 +331,7 @@ impl Store for EmbeddedStore {
         let counts: Vec<(String, u64)> =
             std::mem::take(&mut results.facets.entities).into_iter().map(|f| (f.id, f.count)).collect();
         if !counts.is_empty() && self.need_entities(ctx).is_ok() {
-            results.facets.entities = entities::facets(&self.conn(), counts, merges, ctx)?;
+            results.facets.entities = entities::facets(&self.conn(), counts, merges, db::Kept::of(self.format_found), ctx)?;
         }
         if !results.hits.is_empty() && self.need_quotes(ctx).is_ok() {
             let words = quotes::search_words(&query.text);

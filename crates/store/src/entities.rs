@@ -257,7 +257,7 @@ fn summary(
             r.get::<_, String>(4)?,
         ))
     };
-    let latest = match latest_doc(conn, id, Walk::Auto, ctx)? {
+    let latest = match latest_doc(conn, id, Walk::Auto, kept, ctx)? {
         Some(doc) => conn
             .prepare_cached(
                 "SELECT name, kind, kb_id, country, info FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2",
@@ -430,13 +430,19 @@ pub(crate) fn articles_of(
 }
 
 /// Names and kinds (from each entity's latest article) for facet counts `(id, count)`.
-pub fn facets(conn: &Connection, counts: Vec<(String, u64)>, merges: bool, ctx: Ctx) -> Result<Vec<EntityFacet>> {
+pub fn facets(
+    conn: &Connection,
+    counts: Vec<(String, u64)>,
+    merges: bool,
+    kept: Kept,
+    ctx: Ctx,
+) -> Result<Vec<EntityFacet>> {
     let db = |e| ctx.db(e);
     let counts = crate::fold_identities(counts, |id| canonical(conn, id, merges, ctx))?;
     let mut out = Vec::with_capacity(counts.len());
     for (id, count) in counts {
         // An id the index has but the database no longer has (the index lags): skip it.
-        let Some(doc) = latest_doc(conn, &id, Walk::Auto, ctx)? else { continue };
+        let Some(doc) = latest_doc(conn, &id, Walk::Auto, kept, ctx)? else { continue };
         let nk = conn
             .prepare_cached("SELECT name, kind FROM entity_occurrences WHERE entity_id = ?1 AND doc_id = ?2")
             .map_err(db)?
@@ -489,11 +495,15 @@ impl Walk {
 /// The article in which an entity id occurs that comes first in the order of [`LATEST`]
 /// (the newest): entity facets and entity lists show the name an entity has there. A walk
 /// ([`Walk`]) finds the latest publication time, then only the entity's articles of that
-/// time are sorted.
-pub(crate) fn latest_doc(conn: &Connection, id: &str, walk: Walk, ctx: Ctx) -> Result<Option<String>> {
+/// time are sorted. Its articles are counted from `entity_counts` when the store keeps it.
+pub(crate) fn latest_doc(conn: &Connection, id: &str, walk: Walk, kept: Kept, ctx: Ctx) -> Result<Option<String>> {
     let db = |e| ctx.db(e);
     let n: i64 = conn
-        .prepare_cached("SELECT count(*) FROM entity_occurrences WHERE entity_id = ?1")
+        .prepare_cached(if kept.counts {
+            "SELECT coalesce((SELECT articles FROM entity_counts WHERE entity_id = ?1), 0)"
+        } else {
+            "SELECT count(*) FROM entity_occurrences WHERE entity_id = ?1"
+        })
         .map_err(db)?
         .query_row([id], |r| r.get(0))
         .map_err(db)?;

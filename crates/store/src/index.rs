@@ -643,12 +643,15 @@ impl SegmentCollector for FacetSegment {
             .map(|c| {
                 let mut m = HashMap::new();
                 if let Some((col, counts)) = c {
-                    let mut s = String::new();
-                    for (ord, n) in counts.into_iter().enumerate() {
-                        if n > 0 && col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
-                            m.insert(s.clone(), n);
+                    // The counted terms read in one pass over the dictionary (one lookup per
+                    // ordinal would decode its block from the start each time).
+                    let ords: Vec<u64> = (0..counts.len() as u64).filter(|&o| counts[o as usize] > 0).collect();
+                    let mut at = ords.iter();
+                    let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                        if let (Some(&o), Ok(term)) = (at.next(), std::str::from_utf8(term)) {
+                            m.insert(term.to_string(), counts[o as usize]);
                         }
-                    }
+                    });
                 }
                 m
             })
