@@ -5,7 +5,7 @@ import {
   articleLink, entityLink, eventItem, fmtNum, h, kindTag, note, pager, quoteItem, route, section,
 } from "./dom.js";
 import { plot } from "./map.js";
-import { ENTITY_LIMIT, offsetOf, PAGE_REQUESTS } from "./boot.js";
+import { ENTITY_LIMIT, PAGE_REQUESTS } from "./boot.js";
 
 const MORE = 10;
 const TIMELINE = 50;
@@ -116,12 +116,13 @@ function timelineSection(e, first) {
 
 export async function render(root, ctx) {
   const id = ctx.id || "";
-  const offset = offsetOf(ctx.params);
   const path = "/entities/" + api.enc(id);
   // The page is drawn with the entity itself; the co-occurring entities and the timeline
   // (beside it and below the fold) are asked for once it is drawn, so that their work (a
   // search over every article naming the entity) does not delay it.
-  const e = await api.get(...PAGE_REQUESTS.entity(ctx)[0]);
+  const request = PAGE_REQUESTS.entity(ctx)[0];
+  const { offset } = request[1];
+  const e = await api.get(...request);
   root.append(h("h1", {}, e.name, " ", kindTag(e.kind)), h("p", { class: "lead" }, `${fmtNum(e.articles)} articles, ${fmtNum(e.mentions)} mentions.`));
 
   const quotes = e.quotes && e.quotes.total

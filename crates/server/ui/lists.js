@@ -2,11 +2,12 @@
 import * as api from "./api.js";
 import { fmtNum, h, kindTag, note, pager, quoteItem, route } from "./dom.js";
 import { storyHit } from "./search.js";
-import { LIST_LIMIT, offsetOf, PAGE_REQUESTS } from "./boot.js";
+import { LIST_LIMIT, PAGE_REQUESTS } from "./boot.js";
 
 export async function stories(root, ctx) {
-  const offset = offsetOf(ctx.params);
-  const page = await api.get(...PAGE_REQUESTS.stories(ctx)[0]);
+  const request = PAGE_REQUESTS.stories(ctx)[0];
+  const { offset } = request[1];
+  const page = await api.get(...request);
   root.append(
     h("h1", {}, "Stories"),
     h("p", { class: "lead" }, `${fmtNum(page.total)} stories, clustered as articles were stored; most articles first.`),
@@ -16,10 +17,9 @@ export async function stories(root, ctx) {
 }
 
 export async function entities(root, ctx) {
-  const q = ctx.params.get("q") || "";
-  const kind = ctx.params.get("kind") || "";
-  const offset = offsetOf(ctx.params);
-  const page = await api.get(...PAGE_REQUESTS.entities(ctx)[0]);
+  const request = PAGE_REQUESTS.entities(ctx)[0];
+  const { q, kind, offset } = request[1];
+  const page = await api.get(...request);
   const f = h(
     "form",
     { role: "search", class: "search-form", "aria-label": "Find entities" },
@@ -73,12 +73,9 @@ export async function entities(root, ctx) {
 }
 
 export async function quotes(root, ctx) {
-  const speaker = ctx.params.get("speaker") || "";
-  const about = ctx.params.get("about") || "";
-  const q = ctx.params.get("q") || "";
-  const kind = ctx.params.get("kind") || "";
-  const offset = offsetOf(ctx.params);
-  const page = await api.get(...PAGE_REQUESTS.quotes(ctx)[0]);
+  const request = PAGE_REQUESTS.quotes(ctx)[0];
+  const { speaker, about, q, kind, offset } = request[1];
+  const page = await api.get(...request);
   const f = h(
     "form",
     { role: "search", class: "search-form", "aria-label": "Find quotes" },

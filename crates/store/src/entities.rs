@@ -367,7 +367,8 @@ pub fn entity(
     let id = canonical(conn, id, merges, ctx)?;
     let id = id.as_str();
     let Some((summary, info)) = summary(conn, id, None, merges, kept, ctx)? else { return Ok(None) };
-    let ids = members(conn, id, merges, ctx)?;
+    // The identity's ids, as the summary found them ([`members`]).
+    let ids: Vec<String> = std::iter::once(summary.id.clone()).chain(summary.merged.iter().cloned()).collect();
     let limit = limit.min(MAX_PAGE);
     let items = articles_of(conn, &ids, summary.articles, offset, limit, Walk::Auto, ctx)?;
     let total = summary.articles;
