@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Version of the on-disk format (SQL schema + document encoding + directory layout).
 /// Bump on any incompatible change and add a migration from the previous one.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 
 /// File name of the document database inside the store directory.
 pub const DB_FILE: &str = "store.sqlite3";
@@ -355,6 +355,84 @@ DROP INDEX IF EXISTS entity_occurrences_doc;
 /// Format version from which `entity_occurrences_doc_cover` replaces `entity_occurrences_doc`.
 pub const DOC_COVER_SINCE: u32 = 11;
 
+/// Added in format version 12: a story's entities — for each story, entity id and the name
+/// and kind its articles wrote it with, how many of the story's articles name it and how
+/// often — kept by triggers on both `story_articles` (an article joins, leaves or moves
+/// between stories) and `entity_occurrences` (an article's entities change), so that a story's
+/// entity list reads a few rows rather than every occurrence of its articles; and indexes that
+/// hold what a story's timeline and page of articles sort by, read without the rows — see
+/// `FORMAT.md`. A row whose article count falls to 0 is deleted.
+static SCHEMA_V12: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    // Adds (`+`) or takes away (`-`) the occurrences `o` (selected by `from`) in the story
+    // `story`, then deletes the rows left at 0 among those (`story_in`, `entity_in`).
+    let change = |sign: char, story: &str, o: &str, from: &str, story_in: &str, entity_in: &str| {
+        let mut sql = format!(
+            "    INSERT INTO story_entities(story_id, entity_id, name, kind, articles, mentions)\n        \
+             SELECT {story}, {o}.entity_id, {o}.name, {o}.kind, {sign}1, {sign}{o}.mentions {from}\n        \
+             ON CONFLICT DO UPDATE SET articles = articles + excluded.articles, mentions = mentions + excluded.mentions;\n"
+        );
+        if sign == '-' {
+            sql += &format!(
+                "    DELETE FROM story_entities WHERE articles <= 0 AND story_id {story_in} AND entity_id {entity_in};\n"
+            );
+        }
+        sql
+    };
+    // An article's occurrences in its story (the story_articles row `r`).
+    let article = |sign, r: &str| {
+        change(
+            sign,
+            &format!("{r}.story_id"),
+            "o",
+            &format!("FROM entity_occurrences o WHERE o.doc_id = {r}.doc_id"),
+            &format!("= {r}.story_id"),
+            &format!("IN (SELECT entity_id FROM entity_occurrences WHERE doc_id = {r}.doc_id)"),
+        )
+    };
+    // One occurrence (`o`) in the story of its article.
+    let occurrence = |sign, o: &str| {
+        change(
+            sign,
+            "s.story_id",
+            o,
+            &format!("FROM story_articles s WHERE s.doc_id = {o}.doc_id"),
+            &format!("IN (SELECT story_id FROM story_articles WHERE doc_id = {o}.doc_id)"),
+            &format!("= {o}.entity_id"),
+        )
+    };
+    let trigger = |name: &str, when: &str, body: String| {
+        format!("CREATE TRIGGER IF NOT EXISTS story_entities_{name} {when} BEGIN\n{body}END;\n")
+    };
+    [
+        "CREATE TABLE IF NOT EXISTS story_entities (\n    story_id  INTEGER NOT NULL,\n    entity_id TEXT NOT NULL,\n    \
+         name      TEXT NOT NULL,\n    kind      TEXT NOT NULL,\n    articles  INTEGER NOT NULL,\n    \
+         mentions  INTEGER NOT NULL,\n    PRIMARY KEY (story_id, entity_id, name, kind)\n) WITHOUT ROWID;\n"
+            .to_string(),
+        trigger("article_insert", "AFTER INSERT ON story_articles", article('+', "new")),
+        trigger("article_delete", "AFTER DELETE ON story_articles", article('-', "old")),
+        trigger(
+            "article_update",
+            "AFTER UPDATE OF doc_id, story_id ON story_articles",
+            article('-', "old") + &article('+', "new"),
+        ),
+        trigger("occurrence_insert", "AFTER INSERT ON entity_occurrences", occurrence('+', "new")),
+        trigger("occurrence_delete", "AFTER DELETE ON entity_occurrences", occurrence('-', "old")),
+        trigger(
+            "occurrence_update",
+            "AFTER UPDATE OF entity_id, doc_id, name, kind, mentions ON entity_occurrences",
+            occurrence('-', "old") + &occurrence('+', "new"),
+        ),
+        "CREATE INDEX IF NOT EXISTS events_doc_order ON events(doc_id, day, published, ordinal);\n\
+         CREATE INDEX IF NOT EXISTS quotes_doc_order ON quotes(doc_id, published, ordinal);\n\
+         CREATE INDEX IF NOT EXISTS documents_id_published ON documents(id, published);\n"
+            .to_string(),
+    ]
+    .concat()
+});
+
+/// Format version from which `story_entities` and the story order indexes exist.
+pub const STORY_ENTITIES_SINCE: u32 = 12;
+
 /// The tables kept by triggers that a store has, by its format version: `entity_counts` (8)
 /// answers an unfiltered entity list, `entity_forms` (9) an entity's aliases and repaired
 /// spellings, `quote_mentions` (10) the quotes about an entity, without reading every
@@ -364,6 +442,7 @@ pub struct Kept {
     pub counts: bool,
     pub forms: bool,
     pub quote_mentions: bool,
+    pub story_entities: bool,
 }
 
 impl Kept {
@@ -372,6 +451,7 @@ impl Kept {
             counts: format >= COUNTS_SINCE,
             forms: format >= FORMS_SINCE,
             quote_mentions: format >= QUOTE_MENTIONS_SINCE,
+            story_entities: format >= STORY_ENTITIES_SINCE,
         }
     }
 }
@@ -395,11 +475,12 @@ pub fn open_rw(dir: &Path, ctx: Ctx) -> Result<Connection> {
         }
         let now = Utc::now().to_rfc3339();
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n{SCHEMA_V8}\n{SCHEMA_V9}\n{SCHEMA_V10}\n{SCHEMA_V11}\n\
+            "BEGIN IMMEDIATE;\n{SCHEMA_V1}\n{SCHEMA_V2}\n{SCHEMA_V3}\n{SCHEMA_V4}\n{SCHEMA_V5}\n{SCHEMA_V6}\n{SCHEMA_V7}\n{SCHEMA_V8}\n{SCHEMA_V9}\n{SCHEMA_V10}\n{SCHEMA_V11}\n{v12}\n\
              INSERT INTO meta(key, value) VALUES ('format_version', '{FORMAT_VERSION}'), \
              ('created_at', '{now}'), ('last_seq', '0'), \
              ('created_by', 'newsgraph-store {}');\nCOMMIT;",
-            env!("CARGO_PKG_VERSION")
+            env!("CARGO_PKG_VERSION"),
+            v12 = *SCHEMA_V12
         ))
         .map_err(|e| ctx.db(e))?;
     }
@@ -480,6 +561,8 @@ fn check_format(conn: &Connection, ctx: Ctx) -> Result<u32> {
 /// * 8 → 9: creates `entity_forms` and its triggers, and fills it the same way.
 /// * 9 → 10: creates `quote_mentions` and its triggers, and fills it the same way.
 /// * 10 → 11: replaces `entity_occurrences_doc` by the covering `entity_occurrences_doc_cover`.
+/// * 11 → 12: creates `story_entities` and its triggers, fills it the same way as 8 → 9, and
+///   creates the story order indexes.
 fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     let db = |e| ctx.db(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
@@ -532,6 +615,16 @@ fn migrate(conn: &mut Connection, ctx: Ctx) -> Result<()> {
     }
     if found < DOC_COVER_SINCE {
         tx.execute_batch(SCHEMA_V11).map_err(db)?;
+    }
+    if found < STORY_ENTITIES_SINCE {
+        tx.execute_batch(&SCHEMA_V12).map_err(db)?;
+        tx.execute_batch(
+            "DELETE FROM story_entities; \
+             INSERT INTO story_entities(story_id, entity_id, name, kind, articles, mentions) \
+             SELECT s.story_id, o.entity_id, o.name, o.kind, count(*), sum(o.mentions) \
+             FROM story_articles s JOIN entity_occurrences o ON o.doc_id = s.doc_id GROUP BY 1, 2, 3, 4;",
+        )
+        .map_err(db)?;
     }
     if found < EVENTS_SINCE {
         let mut after: Option<String> = None;

@@ -408,7 +408,7 @@ impl Store for EmbeddedStore {
     fn story_page(&self, id: u64, page: &StoryPage) -> Result<Option<StoryDetail>> {
         let ctx = self.ctx("story");
         self.need_stories(ctx)?;
-        stories::story(&self.conn(), id, page, ctx)
+        stories::story(&self.conn(), id, page, db::Kept::of(self.format_found), ctx)
     }
 
     fn story_of(&self, article: &str) -> Result<Option<u64>> {

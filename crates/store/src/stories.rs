@@ -8,7 +8,7 @@
 //! stored after it in insertion order (`documents.rowid`), which gives the state the writes
 //! left; a snapshot that cannot be read is ignored (every document is replayed).
 
-use crate::db::decode_opt_time;
+use crate::db::{decode_opt_time, Kept};
 use crate::error::{Ctx, Result};
 use crate::types::{
     DuplicateGroup, DuplicateMember, Page, QuoteArticle, SearchHit, StoryDetail, StoryEntity, StoryHit, StoryPage,
@@ -322,7 +322,7 @@ fn article(r: &rusqlite::Row, at: usize) -> rusqlite::Result<QuoteArticle> {
 /// One story: one page of its articles (oldest first), its entities (most articles, then
 /// mentions) and one page of the timeline of its events (by the event's day) and quotes (by the
 /// article's publication day), whose first [`STORY_TIMELINE`] items are paged, with the totals.
-pub fn story(conn: &Connection, id: u64, page: &StoryPage, ctx: Ctx) -> Result<Option<StoryDetail>> {
+pub fn story(conn: &Connection, id: u64, page: &StoryPage, kept: Kept, ctx: Ctx) -> Result<Option<StoryDetail>> {
     let db = |e| ctx.db(e);
     let Some(id) = i64::try_from(id).ok() else { return Ok(None) };
     let row = conn
@@ -335,26 +335,36 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, ctx: Ctx) -> Result<O
         .map_err(db)?;
     let Some((summary, _, places, keywords, dates)) = row else { return Ok(None) };
     let sql_int = |n: u64| n.min(i64::MAX as u64) as i64;
-    let count = |sql: &str| conn.query_row(sql, [id], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db);
+    let count = |sql: &str| {
+        conn.prepare_cached(sql).and_then(|mut st| st.query_row([id], |r| r.get::<_, i64>(0))).map(|n| n as u64).map_err(db)
+    };
     let articles_total = count("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
+    // The page's ids are sorted from an index holding each article's publication time (from
+    // format 12), and only their rows read.
+    const ARTICLE_ORDER: &str = "ORDER BY d.published IS NULL, d.published, d.id";
+    let by_time = if kept.story_entities { "INDEXED BY documents_id_published" } else { "" };
     let mut st = conn
-        .prepare_cached(
-            "SELECT d.id, d.title, d.url, d.source, d.published_raw FROM story_articles s \
-             JOIN documents d ON d.id = s.doc_id WHERE s.story_id = ?1 \
-             ORDER BY d.published IS NULL, d.published, d.id LIMIT ?2 OFFSET ?3",
-        )
+        .prepare_cached(&format!(
+            "SELECT d.id, d.title, d.url, d.source, d.published_raw FROM documents d WHERE d.id IN \
+             (SELECT d.id FROM story_articles s JOIN documents d {by_time} ON d.id = s.doc_id WHERE s.story_id = ?1 \
+             {ARTICLE_ORDER} LIMIT ?2 OFFSET ?3) {ARTICLE_ORDER}"
+        ))
         .map_err(db)?;
     let articles = st
         .query_map(params![id, sql_int(page.articles_limit), sql_int(page.articles_offset)], |r| article(r, 0))
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
+    // Kept per story from format 12; before, summed from every occurrence of its articles.
     let mut st = conn
-        .prepare_cached(
+        .prepare_cached(if kept.story_entities {
+            "SELECT entity_id, max(name), max(kind), sum(articles) AS n, sum(mentions) AS m FROM story_entities \
+             WHERE story_id = ?1 GROUP BY entity_id ORDER BY n DESC, m DESC, entity_id LIMIT ?2"
+        } else {
             "SELECT o.entity_id, max(o.name), max(o.kind), count(*) AS n, sum(o.mentions) AS m \
              FROM entity_occurrences o JOIN story_articles s ON s.doc_id = o.doc_id WHERE s.story_id = ?1 \
-             GROUP BY o.entity_id ORDER BY n DESC, m DESC, o.entity_id LIMIT ?2",
-        )
+             GROUP BY o.entity_id ORDER BY n DESC, m DESC, o.entity_id LIMIT ?2"
+        })
         .map_err(db)?;
     let entities = st
         .query_map(params![id, STORY_ENTITIES as i64], |r| {
@@ -369,10 +379,15 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, ctx: Ctx) -> Result<O
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
-    let events =
-        count("SELECT count(*) FROM events e JOIN story_articles s ON s.doc_id = e.doc_id WHERE s.story_id = ?1")?;
-    let quotes =
-        count("SELECT count(*) FROM quotes q JOIN story_articles s ON s.doc_id = q.doc_id WHERE s.story_id = ?1")?;
+    // The timeline holds at most STORY_TIMELINE items: each kind is counted that far only.
+    let events = count(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM events e JOIN story_articles s ON s.doc_id = e.doc_id \
+         WHERE s.story_id = ?1 LIMIT {STORY_TIMELINE})"
+    ))?;
+    let quotes = count(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM quotes q JOIN story_articles s ON s.doc_id = q.doc_id \
+         WHERE s.story_id = ?1 LIMIT {STORY_TIMELINE})"
+    ))?;
     let timeline_total = (events + quotes).min(STORY_TIMELINE as u64);
     // The page's items are among the first `offset + limit` of each kind: read those, merge.
     let (skip, end) = page.timeline_window(timeline_total);

@@ -2710,3 +2710,99 @@ fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_
     assert!(!quote_mentions_kept(&conn).is_empty());
     assert_eq!(quote_mentions_kept(&conn), quote_mentions_by_scan(&conn), "after the migration");
 }
+
+/// `story_entities` as the migration computes it from every story's articles' occurrences,
+/// summed over the names and kinds an id was written with (what a story's detail reads).
+fn story_entities_by_scan(conn: &rusqlite::Connection) -> Vec<(i64, String, String, String, i64, i64)> {
+    let mut st = conn
+        .prepare(
+            "SELECT s.story_id, o.entity_id, o.name, o.kind, count(*), sum(o.mentions) FROM story_articles s \
+             JOIN entity_occurrences o ON o.doc_id = s.doc_id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        )
+        .unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn story_entities_kept(conn: &rusqlite::Connection) -> Vec<(i64, String, String, String, i64, i64)> {
+    let mut st = conn
+        .prepare("SELECT story_id, entity_id, name, kind, articles, mentions FROM story_entities ORDER BY 1, 2, 3, 4")
+        .unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[test]
+fn story_entities_kept_by_triggers_equal_those_of_every_occurrence_and_stories_read_alike_from_either() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    s.put_batch(entity_corpus()).unwrap();
+    s.put_batch(identity_corpus()).unwrap();
+    s.put_batch(story_corpus()).unwrap();
+    let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
+    // Every story's whole detail, from the kept table (format 12) and from the occurrences (11).
+    let details = |conn: &rusqlite::Connection, format: u32| {
+        let ids: Vec<i64> = conn.prepare("SELECT id FROM stories ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let kept = crate::db::Kept::of(format);
+        ids.into_iter().map(|id| stories::story(conn, id as u64, &StoryPage::WHOLE, kept, ctx).unwrap().unwrap()).collect::<Vec<_>>()
+    };
+    {
+        let conn = s.conn();
+        let kept = story_entities_kept(&conn);
+        assert!(kept.iter().any(|r| r.4 > 1) && kept.len() > 5, "a story with an entity in two articles: {kept:?}");
+        assert_eq!(kept, story_entities_by_scan(&conn), "after inserts");
+        let (by_table, by_scan) = (details(&conn, FORMAT_VERSION), details(&conn, 11));
+        assert!(by_table.iter().any(|d| d.entities.len() > 1), "{by_table:?}");
+        assert_eq!(by_table, by_scan);
+    }
+    // An updated article (same URL, new text and entities) replaces its occurrences.
+    let changed = with_entities(
+        doc(
+            Some("https://w.example/c"),
+            "Kremlin statement",
+            "The Kremlin declined to comment.",
+            "Other",
+            "en",
+            Some("2025-08-01T10:00:00+00:00"),
+        ),
+        vec![entity("org:kremlin", "Kremlin", newsgraph_model::EntityType::Organization, true)],
+        &[("Kremlin", 0, false)],
+    );
+    assert_eq!(s.put_batch(vec![changed]).unwrap().updated, 1);
+    {
+        let conn = s.conn();
+        assert_eq!(story_entities_kept(&conn), story_entities_by_scan(&conn), "after an update");
+        // As any write path might make them: an article moved to another story, a story merged
+        // into another, an entity's name and mentions changed, an occurrence and an article
+        // taken out of their stories.
+        conn.execute_batch(
+            "UPDATE story_articles SET story_id = (SELECT max(story_id) FROM story_articles) \
+             WHERE doc_id = (SELECT min(doc_id) FROM story_articles); \
+             UPDATE story_articles SET story_id = (SELECT min(story_id) FROM story_articles) \
+             WHERE story_id = (SELECT max(story_id) FROM story_articles); \
+             UPDATE entity_occurrences SET name = 'V. Putin', mentions = mentions + 2 WHERE doc_id = \
+             (SELECT min(doc_id) FROM entity_occurrences WHERE entity_id = 'per:vladimir-putin') AND entity_id = 'per:vladimir-putin'; \
+             DELETE FROM entity_occurrences WHERE (entity_id, doc_id) = \
+             (SELECT entity_id, doc_id FROM entity_occurrences ORDER BY 2, 1 LIMIT 1 OFFSET 1); \
+             DELETE FROM story_articles WHERE doc_id = (SELECT max(doc_id) FROM story_articles);",
+        )
+        .unwrap();
+        let kept = story_entities_kept(&conn);
+        assert!(kept.iter().any(|r| r.2 == "V. Putin") && kept.iter().all(|r| r.4 > 0), "renamed, no zero rows: {kept:?}");
+        assert_eq!(kept, story_entities_by_scan(&conn), "after updates and deletes");
+        assert_eq!(details(&conn, FORMAT_VERSION), details(&conn, 11));
+        // A format-11 store (no table, no triggers, no indexes) gets them made by the migration.
+        conn.execute_batch(
+            "DROP TABLE story_entities; DROP INDEX events_doc_order; DROP INDEX quotes_doc_order; \
+             DROP INDEX documents_id_published; UPDATE meta SET value = '11' WHERE key = 'format_version';",
+        )
+        .unwrap();
+    }
+    drop(s);
+    let s = open(tmp.path());
+    assert_eq!(s.status().unwrap().format_version, FORMAT_VERSION);
+    let conn = s.conn();
+    assert!(!story_entities_kept(&conn).is_empty());
+    assert_eq!(story_entities_kept(&conn), story_entities_by_scan(&conn), "after the migration");
+    assert_eq!(details(&conn, FORMAT_VERSION), details(&conn, 11));
+}
