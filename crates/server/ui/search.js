@@ -116,15 +116,23 @@ function hit(x) {
     h("h3", {}, h("a", { href: route("article", x.id) }, x.title || "Article " + x.id)),
     h("div", { class: "meta" }, [x.source, fmtDay(x.published), x.score !== undefined ? "score " + x.score.toFixed(2) : null].filter(Boolean).join(" · ")),
     snippet(x.snippet),
-    x.quotes && x.quotes.length
-      ? h(
-          "details",
-          { class: "hit-quotes" },
-          h("summary", {}, `${x.quotes_match ? "Matching quotes" : "Quotes"} (${x.quotes.length} of ${x.quotes_total || x.quotes.length})`),
-          h("ul", { class: "quotes" }, x.quotes.map((q) => quoteItem(q))),
-        )
-      : null,
+    x.quotes && x.quotes.length ? hitQuotes(x) : null,
   );
+}
+
+/// A hit's quotes behind a disclosure, drawn the first time it is opened.
+function hitQuotes(x) {
+  const ul = h("ul", { class: "quotes" });
+  const box = h(
+    "details",
+    { class: "hit-quotes" },
+    h("summary", {}, `${x.quotes_match ? "Matching quotes" : "Quotes"} (${x.quotes.length} of ${x.quotes_total || x.quotes.length})`),
+    ul,
+  );
+  box.addEventListener("toggle", () => {
+    if (box.open && !ul.children.length) ul.append(...x.quotes.map((q) => quoteItem(q)));
+  });
+  return box;
 }
 
 /// A story: a StorySummary, or a story search hit ({story, matching, best}).
@@ -153,24 +161,30 @@ function storyHit(x) {
   );
 }
 
+/// Values a facet shows at first; the rest are drawn when its "more" is opened.
+const FACET_SHOWN = 8;
+
 /// One facet list: each value adds a filter.
 function facetList(title, items, itemHref, extra) {
   if (!items || !items.length) return null;
-  return h(
-    "section",
-    { class: "facet" },
-    h("h3", {}, title),
-    h(
-      "ul",
-      {},
-      items.map((it) => {
-        const href = itemHref(it);
-        const label = h("span", { class: "facet-label" }, it.name || it.label || String(it.value ?? it.id ?? it.code ?? ""));
-        const count = h("span", { class: "count" }, fmtNum(it.count));
-        return h("li", {}, href ? h("a", { href }, label, count) : h("span", {}, label, count), extra ? extra(it) : null);
-      }),
-    ),
-  );
+  const row = (it) => {
+    const href = itemHref(it);
+    const label = h("span", { class: "facet-label" }, it.name || it.label || String(it.value ?? it.id ?? it.code ?? ""));
+    const count = h("span", { class: "count" }, fmtNum(it.count));
+    return h("li", {}, href ? h("a", { href }, label, count) : h("span", {}, label, count), extra ? extra(it) : null);
+  };
+  return h("section", { class: "facet" }, h("h3", {}, title), h("ul", {}, items.slice(0, FACET_SHOWN).map(row)), moreOf(items.slice(FACET_SHOWN), row));
+}
+
+/// The rest of a list behind a disclosure, drawn the first time it is opened.
+function moreOf(rest, row) {
+  if (!rest.length) return null;
+  const ul = h("ul", {});
+  const box = h("details", { class: "facet-more" }, h("summary", {}, `${rest.length} more`), ul);
+  box.addEventListener("toggle", () => {
+    if (box.open && !ul.children.length) ul.append(...rest.map(row));
+  });
+  return box;
 }
 
 const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;

@@ -116,9 +116,8 @@ impl EmbeddedStore {
         let ctx = Ctx { path: dir, op: "open_read_only" };
         let (conn, format_found) = db::open_ro(dir, ctx)?;
         let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, MAX_READERS);
-        let readers = (1..parallel)
-            .map(|_| db::open_ro(dir, ctx).map(|(c, _)| Mutex::new(c)))
-            .collect::<Result<Vec<_>>>()?;
+        let readers =
+            (1..parallel).map(|_| db::open_ro(dir, ctx).map(|(c, _)| Mutex::new(c))).collect::<Result<Vec<_>>>()?;
         let index = match TextIndex::open_reader(dir, ctx) {
             Ok(i) => Ok(i),
             Err(e) => match e.kind {
@@ -331,7 +330,8 @@ impl Store for EmbeddedStore {
         let counts: Vec<(String, u64)> =
             std::mem::take(&mut results.facets.entities).into_iter().map(|f| (f.id, f.count)).collect();
         if !counts.is_empty() && self.need_entities(ctx).is_ok() {
-            results.facets.entities = entities::facets(&self.conn(), counts, merges, db::Kept::of(self.format_found), ctx)?;
+            results.facets.entities =
+                entities::facets(&self.conn(), counts, merges, db::Kept::of(self.format_found), ctx)?;
         }
         if !results.hits.is_empty() && self.need_quotes(ctx).is_ok() {
             let words = quotes::search_words(&query.text);

@@ -414,19 +414,20 @@ pub(crate) fn articles_of(
              ORDER BY d.published DESC, d.id LIMIT {limit} OFFSET {off}"
         ))
         .map_err(db)?;
-    let items = st.query_map(params_from_iter(ids.iter().chain(ids)), |r| {
-        Ok(EntityArticle {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            url: r.get(2)?,
-            source: r.get(3)?,
-            published: decode_opt_time(r.get(4)?),
-            mentions: r.get::<_, Option<i64>>(5)?.unwrap_or(0).max(0) as u64,
+    let items = st
+        .query_map(params_from_iter(ids.iter().chain(ids)), |r| {
+            Ok(EntityArticle {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                url: r.get(2)?,
+                source: r.get(3)?,
+                published: decode_opt_time(r.get(4)?),
+                mentions: r.get::<_, Option<i64>>(5)?.unwrap_or(0).max(0) as u64,
+            })
         })
-    })
-    .map_err(db)?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .map_err(db);
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db);
     items
 }
 
@@ -477,17 +478,22 @@ impl Walk {
     /// Whether to walk, for the first `rows` newest of an entity's `articles`: a walk takes
     /// about rows × (articles stored) / articles steps, a sort about `articles`.
     fn pays(self, conn: &Connection, articles: u64, rows: u64, ctx: Ctx) -> Result<bool> {
+        self.pays_in(conn, "documents", articles, rows, ctx)
+    }
+
+    /// The same for the first `rows` of `matching` rows of `table` (`documents` or `quotes`).
+    pub(crate) fn pays_in(self, conn: &Connection, table: &str, matching: u64, rows: u64, ctx: Ctx) -> Result<bool> {
         match self {
             Walk::Always => Ok(true),
             Walk::Never => Ok(false),
             Walk::Auto => {
-                // The largest rowid bounds the articles stored, without counting them.
+                // The largest rowid bounds the rows stored, without counting them.
                 let stored: i64 = conn
-                    .prepare_cached("SELECT coalesce(max(rowid), 0) FROM documents")
+                    .prepare_cached(&format!("SELECT coalesce(max(rowid), 0) FROM {table}"))
                     .map_err(|e| ctx.db(e))?
                     .query_row([], |r| r.get(0))
                     .map_err(|e| ctx.db(e))?;
-                Ok(u128::from(rows) * (stored.max(0) as u128) < u128::from(articles).pow(2))
+                Ok(u128::from(rows) * (stored.max(0) as u128) < u128::from(matching).pow(2))
             }
         }
     }

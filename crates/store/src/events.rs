@@ -3,10 +3,12 @@
 
 use crate::db::decode_opt_time;
 use crate::error::{Ctx, Result};
+use crate::filter::{Filter, Order};
 use crate::types::{
     EventActor, EventHit, EventPlace, EventQuery, Near, Page, QuoteArticle, StoredEvent, EVENT_ROLES, MAX_PAGE,
 };
 use newsgraph_model::Document;
+use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
 
 /// Events an entity's detail carries at most per role (its newest).
@@ -181,6 +183,7 @@ pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredEvent> {
 /// NULL last in descending order, so the order needs no `IS NULL` term and the `events_day`
 /// index serves it: a page of the newest events reads a page, not every event.
 const ORDER: &str = "ORDER BY e.day DESC, e.published DESC, e.doc_id, e.ordinal";
+const PAGE_ORDER: Order = Order { alias: "e", columns: &["day", "published", "doc_id", "ordinal"], sql: ORDER };
 
 /// SQL `LIKE` pattern of a prefix (no wildcards inside: codes are checked to be letters or
 /// digits, ids are escaped).
@@ -200,8 +203,7 @@ fn like_prefix(p: &str) -> String {
 /// has the `entity_merges` table).
 pub fn events(conn: &Connection, query: &EventQuery, merges: bool, ctx: Ctx) -> Result<Page<EventHit>> {
     let db = |e| ctx.db(e);
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut filter = Filter::default();
     if let Some(a) = query.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         let roles: &[&str] = match query.role.as_deref() {
             Some("source") => &["source"],
@@ -211,64 +213,68 @@ pub fn events(conn: &Connection, query: &EventQuery, merges: bool, ctx: Ctx) -> 
         // An id has a kind prefix (`per:`); a CAMEO actor code is letters only.
         let is_code = a.len() <= 15 && a.bytes().all(|b| b.is_ascii_alphabetic());
         let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
-        let mut ors = Vec::new();
+        // One alternative per role and id of the identity (and code): a page walks each in order.
+        let mut alternatives = Vec::new();
         for role in roles {
-            ors.push(format!("e.{role}_id IN ({})", vec!["?"; ids.len()].join(", ")));
-            args.extend(ids.iter().map(|id| id.clone().into()));
+            alternatives.extend(ids.iter().map(|id| (format!("e.{role}_id = ?"), vec![Value::from(id.clone())])));
             if is_code {
-                ors.push(format!("e.{role}_code LIKE ? ESCAPE '\\'"));
-                args.push(like_prefix(&a.to_ascii_uppercase()).into());
+                alternatives.push((
+                    format!("e.{role}_code LIKE ? ESCAPE '\\'"),
+                    vec![Value::from(like_prefix(&a.to_ascii_uppercase()))],
+                ));
             }
         }
-        clauses.push(format!("({})", ors.join(" OR ")));
+        filter.any(alternatives);
     }
     if let Some(c) = query.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        clauses.push("e.code LIKE ? ESCAPE '\\'".into());
-        args.push(like_prefix(c).into());
+        filter.all("e.code LIKE ? ESCAPE '\\'", [Value::from(like_prefix(c))]);
     }
     if let Some(f) = query.from {
-        clauses.push("e.day >= ?".into());
-        args.push(f.format("%Y-%m-%d").to_string().into());
+        filter.all("e.day >= ?", [Value::from(f.format("%Y-%m-%d").to_string())]);
     }
     if let Some(t) = query.to {
-        clauses.push("e.day <= ?".into());
-        args.push(t.format("%Y-%m-%d").to_string().into());
+        filter.all("e.day <= ?", [Value::from(t.format("%Y-%m-%d").to_string())]);
     }
     if let Some(n) = query.near {
         // Latitude band on the indexed column, then the equirectangular distance at the
         // centre's latitude (longitude difference wrapped to -180..180). Numbers are
         // formatted into the SQL: they are checked finite f64, never user text.
         let dlat = n.km / KM_PER_DEGREE;
-        clauses.push("e.lat IS NOT NULL AND e.lon IS NOT NULL AND e.lat BETWEEN ? AND ?".into());
-        args.push((n.lat - dlat).into());
-        args.push((n.lat + dlat).into());
+        filter.all(
+            "e.lat IS NOT NULL AND e.lon IS NOT NULL AND e.lat BETWEEN ? AND ?",
+            [Value::from(n.lat - dlat), Value::from(n.lat + dlat)],
+        );
         let lon0 = format!("({:.9})", n.lon);
         let dlon = format!(
             "(CASE WHEN e.lon - {lon0} > 180 THEN e.lon - {lon0} - 360 \
              WHEN e.lon - {lon0} < -180 THEN e.lon - {lon0} + 360 ELSE e.lon - {lon0} END)"
         );
         let cos = n.lat.to_radians().cos().clamp(0.0, 1.0);
-        clauses.push(format!(
-            "({dlon} * {cos:.9}) * ({dlon} * {cos:.9}) + (e.lat - ({lat:.9})) * (e.lat - ({lat:.9})) <= {r2:.9}",
-            lat = n.lat,
-            r2 = dlat * dlat
-        ));
+        filter.all(
+            format!(
+                "({dlon} * {cos:.9}) * ({dlon} * {cos:.9}) + (e.lat - ({lat:.9})) * (e.lat - ({lat:.9})) <= {r2:.9}",
+                lat = n.lat,
+                r2 = dlat * dlat
+            ),
+            [],
+        );
     }
-    let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let (where_sql, args) = filter.sql();
     let total: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM events e{filter}"), params_from_iter(args.iter()), |r| r.get(0))
+        .query_row(&format!("SELECT count(*) FROM events e{where_sql}"), params_from_iter(args.iter()), |r| r.get(0))
         .map_err(db)?;
     let limit = query.limit.min(MAX_PAGE);
     let offset = query.offset.min(i64::MAX as u64);
     // Without an actor or a place, the newest events are read in the order of `events_day`
     // (which a day range narrows): left to itself, SQLite sorts every event for a page.
-    let by_day = if query.actor.is_none() && query.near.is_none() { " INDEXED BY events_day" } else { "" };
+    let from =
+        if query.actor.is_none() && query.near.is_none() { "events e INDEXED BY events_day" } else { "events e" };
     // The page's ids are sorted first, narrow rows without their article; then only the
     // page's rows are read in full and joined.
+    let (page, args) = filter.page_ids(from, &PAGE_ORDER, limit, offset, true);
     let sql = format!(
         "SELECT {COLUMNS}, d.id, d.title, d.url, d.source, d.published_raw FROM events e \
-         JOIN documents d ON d.id = e.doc_id WHERE e.id IN \
-         (SELECT e.id FROM events e{by_day}{filter} {ORDER} LIMIT {limit} OFFSET {offset}) {ORDER}"
+         JOIN documents d ON d.id = e.doc_id WHERE e.id IN ({page}) {ORDER}"
     );
     let mut st = conn.prepare(&sql).map_err(db)?;
     let items = st

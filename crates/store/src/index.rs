@@ -8,6 +8,7 @@ use crate::error::{Ctx, ErrorKind, Result};
 use crate::types::{EntityFacet, FacetCount, Facets, SearchHit, SearchQuery, SearchResults, Snippet, MAX_PAGE};
 use chrono::{DateTime, NaiveDate};
 use newsgraph_model::Document;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -359,12 +360,14 @@ impl TextIndex {
                 .collect();
             clauses.push(filter(Box::new(BooleanQuery::new(any))));
         }
+        // Nothing asked: every document matches, and the facets count whole columns.
+        let every = clauses.len() == 1 && text.trim().is_empty();
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.min(MAX_PAGE as usize);
         let offset = q.offset.min(1_000_000);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        let facets = FacetCollector { fields: vec!["source", "language", "entity", "event"], days: "day" };
+        let facets = FacetCollector { fields: vec!["source", "language", "entity", "event"], days: "day", every };
         let (top, total, mut facet_counts) =
             searcher.search(&query, &(top, Count, facets)).map_err(|e| ctx.index(e))?;
         let mut hits = Vec::new();
@@ -574,11 +577,32 @@ fn top_facets(counts: HashMap<String, u64>) -> Vec<FacetCount> {
 struct FacetCollector {
     fields: Vec<&'static str>,
     days: &'static str,
+    /// The query matches every document: a segment without deletions counts its columns'
+    /// values in one pass each (rather than looking up each document's values).
+    every: bool,
 }
 
 struct FacetSegment {
     columns: Vec<Option<(StrColumn, Vec<u64>)>>,
-    days: Option<(tantivy::columnar::Column<i64>, HashMap<i64, u64>)>,
+    days: Option<(tantivy::columnar::Column<i64>, FxHashMap<i64, u64>)>,
+    /// Counted from whole columns at harvest; `collect` has nothing to do.
+    whole: bool,
+}
+
+/// Calls `each` on every value of a column, in row order, a block at a time.
+fn each_value<T: Copy + Default + PartialOrd + std::fmt::Debug + Send + Sync + 'static>(
+    col: &tantivy::columnar::Column<T>,
+    mut each: impl FnMut(T),
+) {
+    let mut block = [T::default(); 1024];
+    let n = u64::from(col.values.num_vals());
+    let mut at = 0;
+    while at < n {
+        let len = (n - at).min(block.len() as u64) as usize;
+        col.values.get_range(at, &mut block[..len]);
+        block[..len].iter().for_each(|&v| each(v));
+        at += len as u64;
+    }
 }
 
 impl Collector for FacetCollector {
@@ -594,8 +618,8 @@ impl Collector for FacetCollector {
                 (c, vec![0u64; n])
             }));
         }
-        let days = segment.fast_fields().i64(self.days).ok().map(|c| (c, HashMap::new()));
-        Ok(FacetSegment { columns, days })
+        let days = segment.fast_fields().i64(self.days).ok().map(|c| (c, FxHashMap::default()));
+        Ok(FacetSegment { columns, days, whole: self.every && segment.alive_bitset().is_none() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -619,6 +643,9 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Vec<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        if self.whole {
+            return;
+        }
         for (col, counts) in self.columns.iter_mut().flatten() {
             for ord in col.term_ords(doc) {
                 if let Some(c) = counts.get_mut(ord as usize) {
@@ -633,7 +660,19 @@ impl SegmentCollector for FacetSegment {
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        if self.whole {
+            for (col, counts) in self.columns.iter_mut().flatten() {
+                each_value(col.ords(), |ord| {
+                    if let Some(c) = counts.get_mut(ord as usize) {
+                        *c += 1;
+                    }
+                });
+            }
+            if let Some((col, counts)) = &mut self.days {
+                each_value(col, |d| *counts.entry(d).or_insert(0) += 1);
+            }
+        }
         let days: HashMap<String, u64> = self
             .days
             .map(|(_, m)| m.into_iter().filter_map(|(d, n)| Some((crate::rows::day_value(d)?, n))).collect())

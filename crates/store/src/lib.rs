@@ -70,6 +70,7 @@ mod embedded;
 mod entities;
 mod error;
 mod events;
+mod filter;
 mod index;
 mod quotes;
 pub mod rows;

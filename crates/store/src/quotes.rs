@@ -3,9 +3,12 @@
 //! queries over them.
 
 use crate::db::{decode_opt_time, Kept};
+use crate::entities::Walk;
 use crate::error::{Ctx, Result};
+use crate::filter::{Filter, Order};
 use crate::types::{Page, QuoteArticle, QuoteHit, QuoteQuery, QuoteSpeaker, StoredQuote, MAX_PAGE};
 use newsgraph_model::Document;
+use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row, Transaction};
 
 /// Longest [`QuoteQuery::q`] considered (chars); the rest is ignored.
@@ -209,67 +212,110 @@ pub(crate) fn stored(r: &Row) -> rusqlite::Result<StoredQuote> {
 /// Newest article first (undated last: SQLite sorts NULL last in descending order, so the
 /// `quotes_published` index serves the order), then by article id and position.
 const ORDER: &str = "ORDER BY q.published DESC, q.doc_id, q.ordinal";
+const PAGE_ORDER: Order = Order { alias: "q", columns: &["published", "doc_id", "ordinal"], sql: ORDER };
 
 /// Quotes matching `query`; a speaker matches any id of its identity (`merges`: the store has
 /// the `entity_merges` table).
 pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, kept: Kept, ctx: Ctx) -> Result<Page<QuoteHit>> {
+    quotes_by(conn, query, merges, kept, Walk::Auto, ctx)
+}
+
+/// [`quotes`], where the quotes about an entity (and nothing else asked) may be found by
+/// walking every quote from the newest ([`Walk`]): for a frequent entity, thousands of quotes
+/// name it, and sorting them costs a row read each, while a walk finds a page within a few
+/// hundred steps.
+pub(crate) fn quotes_by(
+    conn: &Connection,
+    query: &QuoteQuery,
+    merges: bool,
+    kept: Kept,
+    walk: Walk,
+    ctx: Ctx,
+) -> Result<Page<QuoteHit>> {
     let db = |e| ctx.db(e);
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    if let Some(s) = query.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let limit = query.limit.min(MAX_PAGE);
+    let offset = query.offset.min(i64::MAX as u64);
+    let given = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let (speaker, about, kind, words) =
+        (given(&query.speaker), given(&query.about), given(&query.kind), given(&query.q));
+    let mut filter = Filter::default();
+    let mut total: Option<i64> = None;
+    let mut walked = false;
+    if let Some(s) = &speaker {
+        // One alternative per id of the identity: a page walks each id's quotes in order.
         let ids = crate::entities::identity_ids(conn, s, merges, ctx)?;
-        clauses.push(format!("q.speaker_id IN ({})", vec!["?"; ids.len()].join(", ")));
-        args.extend(ids.into_iter().map(Into::into));
+        filter.any(ids.into_iter().map(|id| ("q.speaker_id = ?".to_string(), vec![id.into()])).collect());
     }
-    if let Some(a) = query.about.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(a) = &about {
         let ids = crate::entities::identity_ids(conn, a, merges, ctx)?;
         let marks = vec!["?"; ids.len()].join(", ");
+        let id_args = || ids.iter().map(|id| Value::from(id.clone()));
         // A quote names the entity when it holds a form (of at least 3 bytes) that its own
         // article wrote the entity in: kept in `quote_mentions`, else found from the forms
         // (`aliases`: {form: count}) of the quotes of the entity's articles (`doc_id IN`:
         // through the quotes' (doc_id, ordinal) index), not every quote of the store.
         if kept.quote_mentions {
-            clauses.push(format!("q.id IN (SELECT quote_id FROM quote_mentions WHERE entity_id IN ({marks}))"));
+            if speaker.is_none() && kind.is_none() && words.is_none() {
+                // Counted from the kept rows: those naming the identity, less those it said
+                // itself (through the speaker index), without reading every quote's row.
+                let n: i64 = conn
+                    .prepare_cached(&format!(
+                        "SELECT (SELECT count(DISTINCT quote_id) FROM quote_mentions WHERE entity_id IN ({marks})) - \
+                         (SELECT count(*) FROM quotes q WHERE q.speaker_id IN ({marks}) AND q.id IN \
+                         (SELECT quote_id FROM quote_mentions WHERE entity_id IN ({marks})))"
+                    ))
+                    .map_err(db)?
+                    .query_row(params_from_iter(id_args().chain(id_args()).chain(id_args())), |r| r.get(0))
+                    .map_err(db)?;
+                total = Some(n);
+                walked = walk.pays_in(conn, "quotes", n.max(0) as u64, offset.saturating_add(limit), ctx)?;
+            }
+            let sql = if walked {
+                format!("EXISTS (SELECT 1 FROM quote_mentions m WHERE m.entity_id IN ({marks}) AND m.quote_id = q.id)")
+            } else {
+                format!("q.id IN (SELECT quote_id FROM quote_mentions WHERE entity_id IN ({marks}))")
+            };
+            filter.all(sql, id_args());
         } else {
-            clauses.push(format!(
-                "q.doc_id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({marks})) \
-                 AND EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
-                 AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0)"
-            ));
-            args.extend(ids.iter().map(|id| id.clone().into()));
+            filter.all(
+                format!(
+                    "q.doc_id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({marks})) \
+                     AND EXISTS (SELECT 1 FROM entity_occurrences o, json_each(o.aliases) j WHERE o.doc_id = q.doc_id \
+                     AND o.entity_id IN ({marks}) AND length(j.key) >= 3 AND instr(q.content, j.key) > 0)"
+                ),
+                id_args().chain(id_args()),
+            );
         }
-        clauses.push(format!("(q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"));
-        args.extend(ids.iter().chain(&ids).map(|id| id.clone().into()));
+        filter.all(format!("(q.speaker_id IS NULL OR q.speaker_id NOT IN ({marks}))"), id_args());
     }
-    if let Some(k) = query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        clauses.push("q.kind = ?".into());
-        args.push(k.to_ascii_lowercase().into());
+    if let Some(k) = &kind {
+        filter.all("q.kind = ?", [Value::from(k.to_ascii_lowercase())]);
     }
-    let (pos, neg) = query.q.as_deref().map(fts_query).unwrap_or((None, None));
+    let (pos, neg) = words.as_deref().map(fts_query).unwrap_or((None, None));
     if let Some(p) = pos {
-        clauses.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)".into());
-        args.push(p.into());
+        filter.all("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)", [Value::from(p)]);
     }
     if let Some(n) = neg {
-        clauses.push("q.id NOT IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)".into());
-        args.push(n.into());
+        filter.all("q.id NOT IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)", [Value::from(n)]);
     }
-    let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-    let total: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM quotes q{filter}"), params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(db)?;
-    let limit = query.limit.min(MAX_PAGE);
-    let offset = query.offset.min(i64::MAX as u64);
-    // Without a speaker, an entity named or words, the newest quotes are read in the order of
-    // `quotes_published`: left to itself, SQLite sorts every quote for a page.
-    let newest = query.speaker.is_none() && query.about.is_none() && query.q.is_none();
-    let by_time = if newest { " INDEXED BY quotes_published" } else { "" };
+    let total = match total {
+        Some(n) => n,
+        None => {
+            let (sql, args) = filter.sql();
+            conn.query_row(&format!("SELECT count(*) FROM quotes q{sql}"), params_from_iter(args.iter()), |r| r.get(0))
+                .map_err(db)?
+        }
+    };
+    // The newest quotes (nothing asked, or a walk) are read in the order of
+    // `quotes_published`: left to itself, SQLite sorts every matching quote for a page.
+    let newest = walked || (speaker.is_none() && about.is_none() && words.is_none());
+    let from = if newest { "quotes q INDEXED BY quotes_published" } else { "quotes q" };
     // The page's ids are sorted first, narrow rows without their article; then only the
     // page's rows are read in full and joined.
+    let (page, args) = filter.page_ids(from, &PAGE_ORDER, limit, offset, walk != Walk::Never);
     let sql = format!(
         "SELECT {COLUMNS}, d.id, d.title, d.url, d.source, d.published_raw FROM quotes q \
-         JOIN documents d ON d.id = q.doc_id WHERE q.id IN \
-         (SELECT q.id FROM quotes q{by_time}{filter} {ORDER} LIMIT {limit} OFFSET {offset}) {ORDER}"
+         JOIN documents d ON d.id = q.doc_id WHERE q.id IN ({page}) {ORDER}"
     );
     let mut st = conn.prepare(&sql).map_err(db)?;
     let items = st

@@ -336,7 +336,10 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, kept: Kept, ctx: Ctx)
     let Some((summary, _, places, keywords, dates)) = row else { return Ok(None) };
     let sql_int = |n: u64| n.min(i64::MAX as u64) as i64;
     let count = |sql: &str| {
-        conn.prepare_cached(sql).and_then(|mut st| st.query_row([id], |r| r.get::<_, i64>(0))).map(|n| n as u64).map_err(db)
+        conn.prepare_cached(sql)
+            .and_then(|mut st| st.query_row([id], |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
+            .map_err(db)
     };
     let articles_total = count("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
     // The page's ids are sorted from an index holding each article's publication time (from

@@ -1,3 +1,4 @@
+use crate::entities::Walk;
 use crate::*;
 use chrono::{DateTime, TimeZone, Utc};
 use newsgraph_model::{Document, DocumentBuilder, Metadata, Published, TimeBasis};
@@ -884,7 +885,8 @@ fn an_entitys_latest_article_and_pages_of_articles_are_the_same_found_by_walking
     };
     let all = titles(&["per:ann-lee"], 0, 10, entities::Walk::Never);
     let order: Vec<&str> = all.iter().map(|(t, _)| t.as_str()).collect();
-    let (first, second) = if id_of("Article 0") < id_of("Article 4") { ("Article 0", "Article 4") } else { ("Article 4", "Article 0") };
+    let (first, second) =
+        if id_of("Article 0") < id_of("Article 4") { ("Article 0", "Article 4") } else { ("Article 4", "Article 0") };
     assert_eq!(order[..4], ["Article 1", "Article 3", first, second]);
     assert_eq!(order[4..].len(), 2, "the two undated last: {order:?}");
     for ids in [&["per:ann-lee"][..], &["per:ann-lee", "per:only-undated"], &["per:only-undated"], &["per:nobody"]] {
@@ -2665,14 +2667,50 @@ fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_
     let mut s = open(tmp.path());
     s.put_batch(quote_corpus()).unwrap();
     s.put_batch(identity_corpus()).unwrap();
+    // A quote naming its own speaker: not among the quotes about him.
+    let own = with_entities(
+        doc(
+            Some("https://w.example/own"),
+            "Putin on Putin",
+            "Putin said Putin would never yield.",
+            "Wire",
+            "en",
+            Some("2025-08-09T10:00:00+00:00"),
+        ),
+        vec![entity("per:vladimir-putin", "Vladimir Putin", newsgraph_model::EntityType::Person, true)],
+        &[("Putin", 0, false)],
+    );
+    s.put_batch(vec![with_quotes(
+        own,
+        &[("Putin would never yield", "Putin", "said", Some(0), newsgraph_model::QuoteKind::Indirect)],
+    )])
+    .unwrap();
     let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
+    // The quotes about each entity named in a quote, whole and a page of one at a time: from
+    // the kept rows (walking every quote from the newest or sorting those naming it) or, with
+    // `kept` 9, by testing each quote of its articles.
     let about = |conn: &rusqlite::Connection, kept: u32| {
         let ids: Vec<String> = quote_mentions_by_scan(conn).into_iter().map(|r| r.0).collect();
+        let walks = if kept >= 10 { vec![Walk::Always, Walk::Never, Walk::Auto] } else { vec![Walk::Auto] };
         let mut out = Vec::new();
         for id in ids {
             let q = QuoteQuery { about: Some(id.clone()), limit: 100, ..QuoteQuery::default() };
-            let page = quotes::quotes(conn, &q, true, crate::db::Kept::of(kept), ctx).unwrap();
-            out.push((id, page.total, quote_texts(&page).into_iter().map(String::from).collect::<Vec<_>>()));
+            let read =
+                |q: &QuoteQuery, walk| quotes::quotes_by(conn, q, true, crate::db::Kept::of(kept), walk, ctx).unwrap();
+            let page = read(&q, walks[0]);
+            let texts = quote_texts(&page).into_iter().map(String::from).collect::<Vec<_>>();
+            for &walk in &walks {
+                assert_eq!(read(&q, walk), page, "{id} {walk:?}");
+                for (at, text) in texts.iter().enumerate() {
+                    let one = read(&QuoteQuery { offset: at as u64, limit: 1, ..q.clone() }, walk);
+                    assert_eq!(
+                        (one.total, quote_texts(&one)),
+                        (page.total, vec![text.as_str()]),
+                        "{id} {walk:?} at {at}"
+                    );
+                }
+            }
+            out.push((id, page.total, texts));
         }
         out
     };
@@ -2683,6 +2721,7 @@ fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_
         assert_eq!(kept, quote_mentions_by_scan(&conn), "after inserts");
         let (by_table, by_scan) = (about(&conn, FORMAT_VERSION), about(&conn, 9));
         assert!(by_table.iter().any(|r| r.1 > 0), "{by_table:?}");
+        assert!(!by_table.iter().flat_map(|r| &r.2).any(|t| t == "Putin would never yield"), "{by_table:?}");
         assert_eq!(by_table, by_scan);
         // Updates in place (a quote's text, an entity's forms, an entity's id) and deletes.
         conn.execute_batch(
@@ -2698,10 +2737,8 @@ fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_
         assert_eq!(quote_mentions_kept(&conn), quote_mentions_by_scan(&conn), "after updates and deletes");
         assert_eq!(about(&conn, FORMAT_VERSION), about(&conn, 9));
         // A format-9 store gets the table filled by the migration.
-        conn.execute_batch(
-            "DROP TABLE quote_mentions; UPDATE meta SET value = '9' WHERE key = 'format_version';",
-        )
-        .unwrap();
+        conn.execute_batch("DROP TABLE quote_mentions; UPDATE meta SET value = '9' WHERE key = 'format_version';")
+            .unwrap();
     }
     drop(s);
     let s = open(tmp.path());
@@ -2742,9 +2779,17 @@ fn story_entities_kept_by_triggers_equal_those_of_every_occurrence_and_stories_r
     let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
     // Every story's whole detail, from the kept table (format 12) and from the occurrences (11).
     let details = |conn: &rusqlite::Connection, format: u32| {
-        let ids: Vec<i64> = conn.prepare("SELECT id FROM stories ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM stories ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         let kept = crate::db::Kept::of(format);
-        ids.into_iter().map(|id| stories::story(conn, id as u64, &StoryPage::WHOLE, kept, ctx).unwrap().unwrap()).collect::<Vec<_>>()
+        ids.into_iter()
+            .map(|id| stories::story(conn, id as u64, &StoryPage::WHOLE, kept, ctx).unwrap().unwrap())
+            .collect::<Vec<_>>()
     };
     {
         let conn = s.conn();
@@ -2788,7 +2833,10 @@ fn story_entities_kept_by_triggers_equal_those_of_every_occurrence_and_stories_r
         )
         .unwrap();
         let kept = story_entities_kept(&conn);
-        assert!(kept.iter().any(|r| r.2 == "V. Putin") && kept.iter().all(|r| r.4 > 0), "renamed, no zero rows: {kept:?}");
+        assert!(
+            kept.iter().any(|r| r.2 == "V. Putin") && kept.iter().all(|r| r.4 > 0),
+            "renamed, no zero rows: {kept:?}"
+        );
         assert_eq!(kept, story_entities_by_scan(&conn), "after updates and deletes");
         assert_eq!(details(&conn, FORMAT_VERSION), details(&conn, 11));
         // A format-11 store (no table, no triggers, no indexes) gets them made by the migration.
@@ -2805,4 +2853,48 @@ fn story_entities_kept_by_triggers_equal_those_of_every_occurrence_and_stories_r
     assert!(!story_entities_kept(&conn).is_empty());
     assert_eq!(story_entities_kept(&conn), story_entities_by_scan(&conn), "after the migration");
     assert_eq!(details(&conn, FORMAT_VERSION), details(&conn, 11));
+}
+
+#[test]
+fn facets_of_every_article_counted_from_whole_columns_equal_those_counted_article_by_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    // Several batches (several segments, none with a deleted document), with entities,
+    // events and mentioned days.
+    let mut dated = doc(Some("https://w.example/dated"), "Talks", "Leaders meet on Friday.", "Wire", "en", None);
+    for (at, value) in [(0, "2025-08-15"), (14, "2025-08-15"), (7, "2025-08-16"), (0, "2025-08")] {
+        dated.layers.timexes.push(newsgraph_model::Timex {
+            span: newsgraph_model::Span::new(at, at + 4),
+            kind: newsgraph_model::TimexType::Date,
+            value: value.into(),
+            modifier: None,
+            anchor: None,
+            confidence: 1.0,
+            rule: "test".into(),
+        });
+    }
+    for batch in [event_corpus(), corpus(), story_corpus(), identity_corpus(), vec![dated]] {
+        s.put_batch(batch).unwrap();
+    }
+    let whole = s.search(&SearchQuery::default()).unwrap();
+    // "*" matches every article too, but is a query: its facets are counted article by article.
+    let each = s.search(&SearchQuery::text("*")).unwrap();
+    assert!(each.warnings.is_empty(), "{:?}", each.warnings);
+    assert_eq!((whole.total, each.total), (s.status().unwrap().documents, whole.total));
+    assert!(whole.facets.entities.len() > 3 && !whole.facets.mentioned.is_empty(), "{:?}", whole.facets);
+    assert_eq!(whole.facets, each.facets);
+    // An updated article leaves a deleted document behind: that segment is counted article
+    // by article, and the old version is not counted.
+    let changed = doc(
+        Some("https://www.cbc.ca/news/floods-1"),
+        "Floods sweep through the valley",
+        "Rain flooded the valley again on Friday.",
+        "Radio-Canada",
+        "fr",
+        Some("2025-03-01T10:00:00-05:00"),
+    );
+    assert_eq!(s.put_batch(vec![changed]).unwrap().updated, 1);
+    let (whole, each) = (s.search(&SearchQuery::default()).unwrap(), s.search(&SearchQuery::text("*")).unwrap());
+    assert_eq!(whole.facets, each.facets);
+    assert_eq!(whole.total, s.status().unwrap().documents);
 }

@@ -57,6 +57,23 @@ async function ready(page, pageName) {
   );
 }
 
+/// The items of a search facet, after opening its "more" (the values past the first few are
+/// drawn when it is opened); checks that at most 8 were shown before.
+async function facetItems(page, heading) {
+  const facet = page.locator(".facet", { has: page.getByRole("heading", { name: heading }) });
+  const first = await facet.locator(":scope > ul > li").count();
+  check(first <= 8, `facet "${heading}" shows ${first} values at first`);
+  const more = facet.locator("details.facet-more");
+  if (await more.count()) {
+    await more.locator("summary").click();
+    await page.waitForFunction((h) => {
+      const f = [...document.querySelectorAll(".facet")].find((x) => x.querySelector("h3")?.textContent === h);
+      return f && f.querySelector("details.facet-more ul li");
+    }, heading);
+  }
+  return facet.locator("li");
+}
+
 // axe-core (MPL-2.0, pinned in package-lock.json): the accessibility audit of every page.
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const audited = [];
@@ -98,7 +115,18 @@ function feedSite() {
 /// The visible part (for the README) and the whole page.
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, name + ".png") });
+  // Boxes below the fold are drawn when scrolled to (content-visibility: auto), which a
+  // whole-page capture does not do: they are drawn for it, then left to the page again.
+  const lazy = "[data-shot-visible]";
+  await page.evaluate(() => document.querySelectorAll(".story-grid .card").forEach((c) => {
+    c.style.contentVisibility = "visible";
+    c.dataset.shotVisible = "";
+  }));
   await page.screenshot({ path: join(SHOTS, name + "-full.png"), fullPage: true });
+  await page.evaluate((sel) => document.querySelectorAll(sel).forEach((c) => {
+    c.style.contentVisibility = "";
+    delete c.dataset.shotVisible;
+  }), lazy);
   console.log(`     screenshots ${join(SHOTS, name)}.png, ${name}-full.png`);
 }
 
@@ -152,7 +180,7 @@ try {
     `search lists the ${sr.hits.length} hits in the API's order`,
   );
   check((await page.locator(".hit .snippet mark").count()) > 0, "snippets highlight the query words");
-  const people = await page.locator(".facet", { has: page.getByRole("heading", { name: "People" }) }).locator("li").allTextContents();
+  const people = await (await facetItems(page, "People")).allTextContents();
   const apiPeople = sr.facets.entities.filter((e) => e.kind === "person");
   check(people.length === apiPeople.length && apiPeople.every((e, i) => people[i].includes(e.name)), `person facet lists ${apiPeople.length} people`);
   await shot(page, "search");
@@ -168,7 +196,7 @@ try {
   check((await page.locator(".chips .chip").allTextContents()).some((t) => t.includes(putin.name)), "the filter is shown as a removable chip");
 
   // Event types and dates mentioned: facets that filter.
-  const evFacet = page.locator(".facet", { has: page.getByRole("heading", { name: "Event types" }) }).locator("li a");
+  const evFacet = (await facetItems(page, "Event types")).locator("a");
   check((await evFacet.count()) === (filtered.facets.events || []).length && (await evFacet.count()) > 0, `event-type facet lists ${(filtered.facets.events || []).length} CAMEO roots`);
   const root = filtered.facets.events[0].value;
   await evFacet.first().click();
@@ -176,7 +204,7 @@ try {
   await ready(page, "search");
   const byEvent = await api(`/search?q=Alaska+summit&entity=${encodeURIComponent(putin.id)}&event=${root}&limit=1`);
   check((await page.locator("#results-title").textContent()).trim() === `${byEvent.total} articles`, `event-type facet filters (CAMEO ${root}: ${byEvent.total})`);
-  const dayFacet = page.locator(".facet", { has: page.getByRole("heading", { name: "Dates mentioned" }) }).locator("li");
+  const dayFacet = await facetItems(page, "Dates mentioned");
   check((await dayFacet.count()) === Math.min(15, (byEvent.facets.mentioned || []).length), `dates-mentioned facet lists ${(byEvent.facets.mentioned || []).length} days`);
 
   // ---- Stories → the Alaska story -------------------------------------------------------
