@@ -39,6 +39,7 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/stories", get(list_stories))
         .route("/stories/{id}", get(get_story))
         .route("/articles/{id}/duplicates", get(get_duplicates))
+        .route("/duplicates", get(list_duplicates))
         .route("/openapi.yaml", get(openapi))
         .fallback(|| async { ApiError::new(ErrorCode::NoRoute, "no such route; see /openapi.yaml") })
         .layer(axum::middleware::map_response(security_headers))
@@ -299,6 +300,37 @@ async fn get_duplicates(
         Some(g) => Ok(Json(g).into_response()),
         None => Err(ApiError::new(ErrorCode::NotFound, "no article with that id")),
     }
+}
+
+/// Most article ids `GET /duplicates` takes at once.
+const MAX_DUPLICATE_IDS: usize = 100;
+
+/// `GET /duplicates?id=…&id=…`: the near-duplicate groups of several articles in one request
+/// (a page of a story's articles), in the order asked; an unknown id has none.
+async fn list_duplicates(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let ids = Checked::new(params, &["id"])?.all("id");
+    if ids.is_empty() || ids.len() > MAX_DUPLICATE_IDS {
+        return Err(ApiError::new(
+            ErrorCode::BadParameter,
+            format!("id: give 1 to {MAX_DUPLICATE_IDS} article ids, got {}", ids.len()),
+        ));
+    }
+    ids.iter().try_for_each(|id| check_article_id(id))?;
+    /// One id's answer (typed, so that a group reads as `/articles/{id}/duplicates` writes it).
+    #[derive(serde::Serialize)]
+    struct Item {
+        id: String,
+        group: Option<newsgraph_store::DuplicateGroup>,
+    }
+    #[derive(serde::Serialize)]
+    struct Items {
+        items: Vec<Item>,
+    }
+    let items = blocking(&store, move |s| {
+        ids.into_iter().map(|id| Ok(Item { group: s.duplicates(&id)?, id })).collect::<Result<Vec<_>, ApiError>>()
+    })
+    .await?;
+    Ok(Json(Items { items }).into_response())
 }
 
 async fn list_stories(State(store): State<AppState>, params: Params) -> Result<Response, ApiError> {

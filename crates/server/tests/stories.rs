@@ -138,6 +138,22 @@ fn stories_story_and_duplicates() {
     let (st, g) = get(&s, &format!("/articles/{}/duplicates", s.ids[2]));
     assert_eq!(st, 200, "{g}");
     assert_eq!(g["members"].as_array().unwrap().len(), 1);
+
+    // Several articles' groups at once, in the order asked, as each one's own route answers
+    // them; an unknown id has none.
+    let (st, batch) = get(&s, &format!("/duplicates?id={}&id=nosuch&id={}&id={}", s.ids[2], s.ids[0], s.ids[1]));
+    assert_eq!(st, 200, "{batch}");
+    let items = batch["items"].as_array().unwrap();
+    let asked = [s.ids[2].as_str(), "nosuch", s.ids[0].as_str(), s.ids[1].as_str()];
+    assert_eq!(items.iter().map(|i| i["id"].as_str().unwrap()).collect::<Vec<_>>(), asked);
+    for (item, id) in items.iter().zip(asked) {
+        let (st, one) = get(&s, &format!("/articles/{id}/duplicates"));
+        if st == 404 {
+            assert!(item["group"].is_null(), "{item}");
+        } else {
+            assert_eq!(item["group"], one, "{id}");
+        }
+    }
 }
 
 /// The ids of a story's articles and timeline items, and its totals and offsets.
@@ -203,7 +219,9 @@ fn story_articles_and_timeline_are_paged() {
 #[test]
 fn bad_and_unknown_ids_are_json_errors() {
     let s = start();
+    let many = format!("/duplicates?{}", vec!["id=a"; 101].join("&"));
     for (target, status) in [
+        (many.as_str(), 400),
         ("/stories/abc", 400),
         ("/stories/-1", 400),
         ("/stories/99999999999999999999999", 400),
@@ -215,6 +233,11 @@ fn bad_and_unknown_ids_are_json_errors() {
         ("/articles/no%20such/duplicates", 400),
         ("/articles/nosuch/duplicates", 404),
         ("/articles/nosuch/duplicates?x=1", 400),
+        ("/duplicates", 400),
+        ("/duplicates?id=", 400),
+        ("/duplicates?id=no%20such", 400),
+        ("/duplicates?id=a&ids=b", 400),
+        ("/duplicates?id=%27%3B%20DROP%20TABLE%20duplicates%3B--", 400),
     ] {
         let (st, body) = get(&s, target);
         assert_eq!(st, status, "{target}: {body}");

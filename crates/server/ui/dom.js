@@ -209,24 +209,6 @@ export function afterPaint(fn) {
   setTimeout(run, 250);
 }
 
-/// Runs `f` over items with at most `n` at once.
-export async function limitedMap(items, n, f) {
-  const out = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await f(items[i], i);
-      } catch (e) {
-        out[i] = e;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
-
 /// Byte offsets (UTF-8, as every span in the API) → string indices (UTF-16, as JavaScript
 /// strings). Returns a function; an offset inside a character maps to its start.
 export function byteOffsets(text) {

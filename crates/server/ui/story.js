@@ -3,7 +3,7 @@
 import * as api from "./api.js";
 import { storyQuery } from "./boot.js";
 import {
-  afterPaint, articleLink, entityLink, errorBox, eventItem, fmtDay, fmtNum, h, kindTag, limitedMap, note, quoteItem, route,
+  afterPaint, articleLink, entityLink, errorBox, eventItem, fmtDay, fmtNum, h, kindTag, note, quoteItem, route,
   section,
 } from "./dom.js";
 import { eventPoints, placeTable, plot } from "./map.js";
@@ -14,6 +14,8 @@ import { eventPoints, placeTable, plot } from "./map.js";
 // `#/story/7?articles_limit=10&timeline_limit=50`; the same URL as boot.js's early request)
 // and a "more" button fetches the next.
 const ARTICLES_PAGE = 50;
+/// Articles whose near-duplicate groups one request asks for (GET /duplicates takes 100).
+const DUPLICATES_AT_ONCE = 100;
 const TIMELINE_PAGE = 200;
 const pageSizes = { articles: ARTICLES_PAGE, timeline: TIMELINE_PAGE };
 
@@ -142,18 +144,26 @@ function articles(st) {
     });
     shown += page.length;
     const first = page.length ? ol.children[ol.children.length - page.length].querySelector("a") : null;
-    // The near-duplicates fill in after the rows are drawn.
-    const dups = limitedMap(page, 4, async (a, i) => {
-      const g = await api.getOptional(`/articles/${api.enc(a.id)}/duplicates`);
-      if (!g || g.members.length < 2) return;
-      const others = g.members.filter((m) => m.id !== a.id);
-      const canonical = g.canonical === a.id;
-      rows[i].append(
-        canonical ? `original of ${others.length} near-duplicate${others.length > 1 ? "s" : ""}: ` : "near-duplicate of ",
-        ...others.flatMap((m, k) => [k ? ", " : "", h("a", { href: route("article", m.id) }, m.title || m.source || m.id), m.similarity ? ` (${Math.round(m.similarity * 100)} %)` : ""]),
-      );
-      rows[i].classList.add("has-dups");
-    });
+    // The near-duplicates fill in after the rows are drawn: the groups of up to
+    // DUPLICATES_AT_ONCE articles per request.
+    const dups = (async () => {
+      for (let at = 0; at < page.length; at += DUPLICATES_AT_ONCE) {
+        const part = page.slice(at, at + DUPLICATES_AT_ONCE);
+        const res = await api.get("/duplicates", { id: part.map((a) => a.id) });
+        res.items.forEach(({ group: g }, k) => {
+          const a = part[k];
+          const row = rows[at + k];
+          if (!g || g.members.length < 2) return;
+          const others = g.members.filter((m) => m.id !== a.id);
+          const canonical = g.canonical === a.id;
+          row.append(
+            canonical ? `original of ${others.length} near-duplicate${others.length > 1 ? "s" : ""}: ` : "near-duplicate of ",
+            ...others.flatMap((m, j) => [j ? ", " : "", h("a", { href: route("article", m.id) }, m.title || m.source || m.id), m.similarity ? ` (${Math.round(m.similarity * 100)} %)` : ""]),
+          );
+          row.classList.add("has-dups");
+        });
+      }
+    })().catch((e) => console.error(e)); // the rows stand without them
     return { first, dups };
   }
   const more = moreControl(

@@ -17,7 +17,7 @@ pub fn run(store_dir: &Path, bind: &str, port: u16) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {bind}:{port}"))?;
         let addr = listener.local_addr()?;
-        eprintln!("newsgraph: serving {} on http://{addr}/ (web UI at /; API: /health /articles /articles/{{id}} /search /entities /entities/{{id}} /quotes /events /stories /stories/{{id}} /articles/{{id}}/duplicates /analyze /analyze/feed /openapi.yaml)", super::store_name(store_dir));
+        eprintln!("newsgraph: serving {} on http://{addr}/ (web UI at /; API: /health /articles /articles/{{id}} /search /entities /entities/{{id}} /quotes /events /stories /stories/{{id}} /articles/{{id}}/duplicates /duplicates /analyze /analyze/feed /openapi.yaml)", super::store_name(store_dir));
         newsgraph_server::serve_with(listener, store, Some(analyzer()), Some(feed_reader())).await.context("server failed")
     })?;
     Ok(ExitCode::SUCCESS)
