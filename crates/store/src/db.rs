@@ -435,8 +435,9 @@ pub const STORY_ENTITIES_SINCE: u32 = 12;
 
 /// The tables kept by triggers that a store has, by its format version: `entity_counts` (8)
 /// answers an unfiltered entity list, `entity_forms` (9) an entity's aliases and repaired
-/// spellings, `quote_mentions` (10) the quotes about an entity, without reading every
-/// occurrence or quote. Without them the same answers come from the occurrences and quotes.
+/// spellings, `quote_mentions` (10) the quotes about an entity, `story_entities` (12, with the
+/// story order indexes) a story's entities, without reading every occurrence or quote. Without
+/// them the same answers come from the occurrences and quotes.
 #[derive(Debug, Clone, Copy)]
 pub struct Kept {
     pub counts: bool,

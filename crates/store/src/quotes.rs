@@ -223,7 +223,8 @@ pub fn quotes(conn: &Connection, query: &QuoteQuery, merges: bool, kept: Kept, c
 /// [`quotes`], where the quotes about an entity (and nothing else asked) may be found by
 /// walking every quote from the newest ([`Walk`]): for a frequent entity, thousands of quotes
 /// name it, and sorting them costs a row read each, while a walk finds a page within a few
-/// hundred steps.
+/// hundred steps. The quotes of a speaker with several ids are walked id by id
+/// ([`Filter::page_ids`]); [`Walk::Never`] sorts every matching quote instead (tests compare).
 pub(crate) fn quotes_by(
     conn: &Connection,
     query: &QuoteQuery,
