@@ -427,7 +427,7 @@ impl Store for EmbeddedStore {
         let ctx = self.ctx("entity_timeline");
         self.need_stories(ctx)?;
         let merges = self.format_found >= db::IDENTITY_SINCE;
-        stories::entity_timeline(&self.conn(), id, offset, limit, merges, ctx)
+        stories::entity_timeline(&self.conn(), id, offset, limit, merges, db::Kept::of(self.format_found), ctx)
     }
 
     fn search_stories(&self, query: &SearchQuery) -> Result<Page<StoryHit>> {

@@ -431,9 +431,10 @@ const EVENT_ORDER: &str = "ORDER BY e.day IS NULL, e.day, e.published IS NULL, e
 const QUOTE_ORDER: &str = "ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal";
 
 /// Timeline items: events (`events e` joined by `event_sql`), quotes (`quotes q` joined by
-/// `quote_sql`) and, with `article_sql`, articles (`documents d` joined by it), at most `cap`
-/// of each kind, ordered by the date of what happened (an event's day; a quote's or an
-/// article's publication day), undated last, then publication, article, position.
+/// `quote_sql`) and, with `article_sql`, articles (`documents d` followed by it: an index to
+/// use, a join, a condition), at most `cap` of each kind, ordered by the date of what
+/// happened (an event's day; a quote's or an article's publication day), undated last, then
+/// publication, article, position.
 pub fn timeline_items(
     conn: &Connection,
     event_sql: &str,
@@ -493,10 +494,13 @@ pub fn timeline_items(
         timeline.push(q.map_err(db)?);
     }
     if let Some(sql) = article_sql {
+        // The first `cap` ids sorted first (`sql` may name an index holding publication
+        // times), then only their rows read.
+        const ARTICLE_ORDER: &str = "ORDER BY d.published IS NULL, d.published, d.id";
         let mut st = conn
             .prepare_cached(&format!(
-                "SELECT d.id, d.title, d.url, d.source, d.published_raw, d.published FROM documents d {sql} \
-                 ORDER BY d.published IS NULL, d.published, d.id LIMIT {cap}"
+                "SELECT d.id, d.title, d.url, d.source, d.published_raw, d.published FROM documents d WHERE d.id IN \
+                 (SELECT d.id FROM documents d {sql} {ARTICLE_ORDER} LIMIT {cap}) {ARTICLE_ORDER}"
             ))
             .map_err(db)?;
         let arts = st
@@ -550,6 +554,7 @@ pub fn entity_timeline(
     offset: u64,
     limit: u64,
     merges: bool,
+    kept: Kept,
     ctx: Ctx,
 ) -> Result<Option<Page<TimelineItem>>> {
     let id = crate::entities::canonical(conn, id, merges, ctx)?;
@@ -569,17 +574,22 @@ pub fn entity_timeline(
     let n = ids.len();
     // The same ids are bound once and named by number in each clause.
     let nums = |from: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let items = timeline_items(
-        conn,
-        &format!("WHERE e.source_id IN ({}) OR e.target_id IN ({})", nums(1), nums(1)),
-        &format!("WHERE q.speaker_id IN ({})", nums(1)),
-        Some(&format!("WHERE d.id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({}))", nums(1))),
-        &args,
-        ENTITY_TIMELINE,
-        ctx,
-    )?;
+    let events = format!("WHERE e.source_id IN ({}) OR e.target_id IN ({})", nums(1), nums(1));
+    let quotes = format!("WHERE q.speaker_id IN ({})", nums(1));
+    // Articles sorted by publication from an index holding it (from format 12).
+    let by_time = if kept.story_entities { "INDEXED BY documents_id_published" } else { "" };
+    let articles =
+        format!("{by_time} WHERE d.id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({}))", nums(1));
+    // The timeline is the first ENTITY_TIMELINE of each kind, merged: counted that far, and
+    // only the first `offset + limit` of each kind read, which hold the page's items.
+    let mut total = 0;
+    for (table, sql) in [("events e", &events), ("quotes q", &quotes), ("documents d", &articles)] {
+        let capped = format!("SELECT count(*) FROM (SELECT 1 FROM {table} {sql} LIMIT {ENTITY_TIMELINE})");
+        total += conn.query_row(&capped, args.as_slice(), |r| r.get::<_, i64>(0)).map_err(|e| ctx.db(e))? as u64;
+    }
     let limit = limit.min(MAX_PAGE);
-    let total = items.len() as u64;
+    let reach = offset.saturating_add(limit).min(ENTITY_TIMELINE as u64) as usize;
+    let items = timeline_items(conn, &events, &quotes, Some(&articles), &args, reach, ctx)?;
     let items = items.into_iter().skip(offset.min(usize::MAX as u64) as usize).take(limit as usize).collect();
     Ok(Some(Page { total, offset, limit, items }))
 }

@@ -2479,6 +2479,26 @@ fn entity_timeline_orders_by_the_date_of_what_happened() {
     assert!(s.entity_timeline("per:nobody", 0, 10).unwrap().is_none());
     let w = s.entity_timeline("per:steve-witkoff", 0, 100).unwrap().unwrap();
     assert_eq!(w.items.iter().filter(|i| i.event.is_some()).count(), 2);
+    // Pages read one after another are the whole timeline, with its total, whether a page's
+    // articles are sorted from the index of publication times (format 12) or from their rows.
+    s.put_batch(quote_corpus()).unwrap();
+    let ctx = crate::error::Ctx { path: tmp.path(), op: "test" };
+    for id in ["per:vladimir-putin", "per:steve-witkoff", "per:donald-trump", "org:kremlin"] {
+        let whole = s.entity_timeline(id, 0, 1000).unwrap().unwrap();
+        assert_eq!(whole.total, whole.items.len() as u64, "{id}");
+        for format in [FORMAT_VERSION, 11] {
+            let kept = crate::db::Kept::of(format);
+            for size in [1, 2, 3] {
+                let mut items = Vec::new();
+                for at in (0..whole.total + size).step_by(size as usize) {
+                    let p = stories::entity_timeline(&s.conn(), id, at, size, true, kept, ctx).unwrap().unwrap();
+                    assert_eq!(p.total, whole.total, "{id} at {at}");
+                    items.extend(p.items);
+                }
+                assert_eq!(items, whole.items, "{id} in pages of {size}, format {format}");
+            }
+        }
+    }
 }
 
 #[test]
