@@ -122,15 +122,16 @@ function hit(x) {
 
 /// A hit's quotes behind a disclosure, drawn the first time it is opened.
 function hitQuotes(x) {
-  const ul = h("ul", { class: "quotes" });
-  const box = h(
-    "details",
-    { class: "hit-quotes" },
-    h("summary", {}, `${x.quotes_match ? "Matching quotes" : "Quotes"} (${x.quotes.length} of ${x.quotes_total || x.quotes.length})`),
-    ul,
-  );
+  const summary = `${x.quotes_match ? "Matching quotes" : "Quotes"} (${x.quotes.length} of ${x.quotes_total || x.quotes.length})`;
+  return disclosure("hit-quotes", summary, "quotes", () => x.quotes.map((q) => quoteItem(q)));
+}
+
+/// A disclosure whose list (`listClass`) is drawn by `items()` the first time it is opened.
+function disclosure(cls, summary, listClass, items) {
+  const ul = h("ul", { class: listClass });
+  const box = h("details", { class: cls }, h("summary", {}, summary), ul);
   box.addEventListener("toggle", () => {
-    if (box.open && !ul.children.length) ul.append(...x.quotes.map((q) => quoteItem(q)));
+    if (box.open && !ul.children.length) ul.append(...items());
   });
   return box;
 }
@@ -178,13 +179,7 @@ function facetList(title, items, itemHref, extra) {
 
 /// The rest of a list behind a disclosure, drawn the first time it is opened.
 function moreOf(rest, row) {
-  if (!rest.length) return null;
-  const ul = h("ul", {});
-  const box = h("details", { class: "facet-more" }, h("summary", {}, `${rest.length} more`), ul);
-  box.addEventListener("toggle", () => {
-    if (box.open && !ul.children.length) ul.append(...rest.map(row));
-  });
-  return box;
+  return rest.length ? disclosure("facet-more", `${rest.length} more`, null, () => rest.map(row)) : null;
 }
 
 const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;

@@ -344,8 +344,7 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, kept: Kept, ctx: Ctx)
     let articles_total = count("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
     // The page's ids are sorted from an index holding each article's publication time (from
     // format 12), and only their rows read.
-    const ARTICLE_ORDER: &str = "ORDER BY d.published IS NULL, d.published, d.id";
-    let by_time = if kept.story_entities { "INDEXED BY documents_id_published" } else { "" };
+    let by_time = by_publication(kept);
     let mut st = conn
         .prepare_cached(&format!(
             "SELECT d.id, d.title, d.url, d.source, d.published_raw FROM documents d WHERE d.id IN \
@@ -429,6 +428,18 @@ pub fn story(conn: &Connection, id: u64, page: &StoryPage, kept: Kept, ctx: Ctx)
 /// sorted first, from narrow rows; only those rows are then read in full with their article.
 const EVENT_ORDER: &str = "ORDER BY e.day IS NULL, e.day, e.published IS NULL, e.published, e.doc_id, e.ordinal";
 const QUOTE_ORDER: &str = "ORDER BY q.published IS NULL, q.published, q.doc_id, q.ordinal";
+/// Articles, oldest first (undated last).
+const ARTICLE_ORDER: &str = "ORDER BY d.published IS NULL, d.published, d.id";
+
+/// The hint that sorts `documents d` by publication from the index holding it with the ids
+/// (format 12), without reading the rows; none before.
+fn by_publication(kept: Kept) -> &'static str {
+    if kept.story_entities {
+        "INDEXED BY documents_id_published"
+    } else {
+        ""
+    }
+}
 
 /// Timeline items: events (`events e` joined by `event_sql`), quotes (`quotes q` joined by
 /// `quote_sql`) and, with `article_sql`, articles (`documents d` followed by it: an index to
@@ -496,7 +507,6 @@ pub fn timeline_items(
     if let Some(sql) = article_sql {
         // The first `cap` ids sorted first (`sql` may name an index holding publication
         // times), then only their rows read.
-        const ARTICLE_ORDER: &str = "ORDER BY d.published IS NULL, d.published, d.id";
         let mut st = conn
             .prepare_cached(&format!(
                 "SELECT d.id, d.title, d.url, d.source, d.published_raw, d.published FROM documents d WHERE d.id IN \
@@ -577,7 +587,7 @@ pub fn entity_timeline(
     let events = format!("WHERE e.source_id IN ({}) OR e.target_id IN ({})", nums(1), nums(1));
     let quotes = format!("WHERE q.speaker_id IN ({})", nums(1));
     // Articles sorted by publication from an index holding it (from format 12).
-    let by_time = if kept.story_entities { "INDEXED BY documents_id_published" } else { "" };
+    let by_time = by_publication(kept);
     let articles =
         format!("{by_time} WHERE d.id IN (SELECT doc_id FROM entity_occurrences WHERE entity_id IN ({}))", nums(1));
     // The timeline is the first ENTITY_TIMELINE of each kind, merged: counted that far, and

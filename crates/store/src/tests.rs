@@ -2770,21 +2770,26 @@ fn quote_mentions_kept_by_triggers_equal_those_of_every_quote_and_answer_quotes_
 
 /// `story_entities` as the migration computes it from every story's articles' occurrences,
 /// summed over the names and kinds an id was written with (what a story's detail reads).
-fn story_entities_by_scan(conn: &rusqlite::Connection) -> Vec<(i64, String, String, String, i64, i64)> {
-    let mut st = conn
-        .prepare(
-            "SELECT s.story_id, o.entity_id, o.name, o.kind, count(*), sum(o.mentions) FROM story_articles s \
-             JOIN entity_occurrences o ON o.doc_id = s.doc_id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-        )
-        .unwrap();
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
-    rows.map(Result::unwrap).collect()
+fn story_entities_by_scan(conn: &rusqlite::Connection) -> Vec<StoryEntityRow> {
+    story_entity_rows(
+        conn,
+        "SELECT s.story_id, o.entity_id, o.name, o.kind, count(*), sum(o.mentions) FROM story_articles s \
+         JOIN entity_occurrences o ON o.doc_id = s.doc_id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    )
 }
 
-fn story_entities_kept(conn: &rusqlite::Connection) -> Vec<(i64, String, String, String, i64, i64)> {
-    let mut st = conn
-        .prepare("SELECT story_id, entity_id, name, kind, articles, mentions FROM story_entities ORDER BY 1, 2, 3, 4")
-        .unwrap();
+fn story_entities_kept(conn: &rusqlite::Connection) -> Vec<StoryEntityRow> {
+    story_entity_rows(
+        conn,
+        "SELECT story_id, entity_id, name, kind, articles, mentions FROM story_entities ORDER BY 1, 2, 3, 4",
+    )
+}
+
+/// (story, entity id, name, kind, articles, mentions).
+type StoryEntityRow = (i64, String, String, String, i64, i64);
+
+fn story_entity_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<StoryEntityRow> {
+    let mut st = conn.prepare(sql).unwrap();
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
     rows.map(Result::unwrap).collect()
 }
